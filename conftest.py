@@ -1,0 +1,1 @@
+pytest_plugins = ["smile_common.testing.plugin"]

@@ -1,0 +1,114 @@
+"""Alembic, one migration tree per service.
+
+Each service keeps its tree in ``smile_<service>/migrations`` (inside the package, so that an installed
+wheel or a container image carries it) with a two-line ``env.py`` that calls :func:`run_env`. The version
+table lives inside the service's schema and autogenerate only looks at that schema, so five trees share
+one PostgreSQL database without seeing each other.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from sqlalchemy.engine import Connection
+
+from smile_common.db.engine import Database
+
+__all__ = ["MigrationTree", "run_env"]
+
+VERSION_TABLE = "alembic_version"
+
+
+class MigrationTree:
+    """The Alembic tree of one service, run programmatically against a :class:`Database`."""
+
+    def __init__(self, directory: Path, metadata: sa.MetaData) -> None:
+        self.directory = directory
+        self.metadata = metadata
+        if metadata.schema is None:
+            raise ValueError("a service's metadata must name its schema")
+        self.schema: str = metadata.schema
+
+    def config(self, connection: Connection | None = None) -> Config:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(self.directory))
+        cfg.set_main_option("version_path_separator", "os")
+        cfg.attributes["connection"] = connection
+        cfg.attributes["metadata"] = self.metadata
+        return cfg
+
+    async def upgrade(self, database: Database, revision: str = "head") -> None:
+        await self._ensure_schema(database)
+        async with database.engine.begin() as conn:
+            await conn.run_sync(lambda sync: command.upgrade(self.config(sync), revision))
+
+    async def downgrade(self, database: Database, revision: str) -> None:
+        async with database.engine.begin() as conn:
+            await conn.run_sync(lambda sync: command.downgrade(self.config(sync), revision))
+
+    async def current(self, database: Database) -> str | None:
+        async with database.engine.connect() as conn:
+            return await conn.run_sync(self._current)
+
+    def _current(self, sync: Connection) -> str | None:
+        ctx = MigrationContext.configure(sync, opts={"version_table_schema": self.schema})
+        return ctx.get_current_revision()
+
+    async def differences(self, database: Database) -> list[Any]:
+        """What autogenerate would write: an empty list means the models and the migrations agree."""
+        async with database.engine.connect() as conn:
+            return await conn.run_sync(self._differences)
+
+    def _differences(self, sync: Connection) -> list[Any]:
+        ctx = MigrationContext.configure(sync, opts=_context_options(self.metadata))
+        return list(compare_metadata(ctx, self.metadata))
+
+    async def revision(self, database: Database, message: str) -> None:
+        """Autogenerate a new revision from the difference between the models and the database."""
+        await self._ensure_schema(database)
+        async with database.engine.begin() as conn:
+            await conn.run_sync(lambda sync: command.revision(self.config(sync), message=message, autogenerate=True))
+
+    async def _ensure_schema(self, database: Database) -> None:
+        if database.is_postgres:
+            async with database.engine.begin() as conn:
+                await conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
+
+
+def _context_options(metadata: sa.MetaData) -> dict[str, Any]:
+    schema = metadata.schema
+
+    def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+        if type_ == "schema":
+            return name == schema
+        return True
+
+    return {
+        "target_metadata": metadata,
+        "version_table_schema": schema,
+        "version_table": VERSION_TABLE,
+        "include_schemas": True,
+        "include_name": include_name,
+        "render_as_batch": True,
+        "compare_type": True,
+        "compare_server_default": False,
+    }
+
+
+def run_env() -> None:
+    """Body of every service's ``env.py``: migrate with the connection handed over by MigrationTree."""
+    from alembic import context
+
+    connection = context.config.attributes.get("connection")
+    metadata = context.config.attributes.get("metadata")
+    if connection is None or metadata is None:
+        raise RuntimeError("run migrations with `smile-<service> migrate`, not with the alembic command")
+    context.configure(connection=connection, **_context_options(metadata))
+    with context.begin_transaction():
+        context.run_migrations()

@@ -1,0 +1,84 @@
+"""The event envelope (CloudEvents 1.0 attributes plus ``tenant`` and ``correlationid``) and payloads."""
+
+from __future__ import annotations
+
+import builtins
+import uuid
+from datetime import UTC, datetime
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["EVENT_TYPES", "Envelope", "EventPayload", "new_envelope"]
+
+P = TypeVar("P", bound="EventPayload")
+
+#: every payload model known to this codebase, by event type (``<service>.<aggregate>.<event>.v<N>``).
+EVENT_TYPES: dict[str, type[EventPayload]] = {}
+
+
+class EventPayload(BaseModel):
+    """Base of every event payload.
+
+    Producers build payloads with unknown fields forbidden, so a typo cannot leave the service;
+    consumers read them with unknown fields ignored (see :meth:`Envelope.payload`), so a producer may add
+    optional fields without breaking anyone.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event_type: ClassVar[str]
+    #: who publishes it; the AsyncAPI document and the contract tests use it.
+    producer: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        event_type = cls.__dict__.get("event_type")
+        if isinstance(event_type, str):
+            existing = EVENT_TYPES.get(event_type)
+            if existing is not None and existing.__qualname__ != cls.__qualname__:
+                raise TypeError(f"event type {event_type} defined twice")
+            EVENT_TYPES[event_type] = cls
+
+
+class Envelope(BaseModel):
+    """One event as it travels: CloudEvents attributes, the tenant, a correlation id and the payload."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    specversion: str = "1.0"
+    id: str = Field(min_length=1, max_length=64)
+    source: str
+    type: str
+    time: datetime
+    datacontenttype: str = "application/json"
+    subject: str | None = None
+    #: SCHAC code of the university the event belongs to.
+    tenant: str
+    correlationid: str | None = None
+    data: dict[str, Any]
+
+    def payload(self, model: builtins.type[P]) -> P:
+        """The data as ``model``, ignoring fields this consumer does not know."""
+        return model.model_validate(self.data, extra="ignore")
+
+
+def new_envelope(
+    payload: EventPayload,
+    *,
+    source: str,
+    tenant: str,
+    subject: str | None = None,
+    correlation_id: str | None = None,
+    time: datetime | None = None,
+) -> Envelope:
+    return Envelope(
+        id=str(uuid.uuid4()),
+        source=source,
+        type=payload.event_type,
+        time=time or datetime.now(UTC),
+        subject=subject,
+        tenant=tenant,
+        correlationid=correlation_id,
+        data=payload.model_dump(mode="json"),
+    )

@@ -1,0 +1,84 @@
+"""The transactional outbox: events are rows written in the same transaction as the change they describe."""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from smile_common.db.base import utcnow
+from smile_common.events.envelope import Envelope, EventPayload, new_envelope
+from smile_common.logging import correlation_id
+
+__all__ = ["Outbox"]
+
+_WRITTEN_KEY = "smile_outbox_written"
+
+
+class Outbox:
+    """Writes events to one service's outbox table and wakes the relay when they are committed."""
+
+    def __init__(self, table: sa.Table, *, source: str) -> None:
+        self.table = table
+        self.source = source
+        self.channel = f"smile_outbox_{table.schema}"
+        self._waiters: weakref.WeakSet[asyncio.Event] = weakref.WeakSet()
+
+    async def record(
+        self,
+        session: AsyncSession,
+        payload: EventPayload,
+        *,
+        tenant: str,
+        subject: str | None = None,
+    ) -> Envelope:
+        """Add ``payload`` to the outbox inside the caller's transaction and return its envelope."""
+        envelope = new_envelope(
+            payload, source=self.source, tenant=tenant, subject=subject, correlation_id=correlation_id.get()
+        )
+        await self.record_envelope(session, envelope)
+        return envelope
+
+    async def record_envelope(self, session: AsyncSession, envelope: Envelope) -> None:
+        await session.execute(
+            sa.insert(self.table).values(
+                event_id=envelope.id,
+                event_type=envelope.type,
+                tenant=envelope.tenant,
+                envelope=envelope.model_dump(mode="json"),
+                created_at=utcnow(),
+                attempts=0,
+            )
+        )
+        written: set[Outbox] = session.info.setdefault(_WRITTEN_KEY, set())
+        if self not in written and session.bind is not None and session.bind.dialect.name == "postgresql":
+            # Delivered by PostgreSQL at commit only: relays in other processes wake up at once.
+            await session.execute(sa.select(sa.func.pg_notify(self.channel, "")))
+        written.add(self)
+
+    def waiter(self) -> asyncio.Event:
+        """An event set whenever a transaction that wrote to this outbox commits in this process."""
+        waiter = asyncio.Event()
+        self._waiters.add(waiter)
+        return waiter
+
+    def notify(self) -> None:
+        for waiter in list(self._waiters):
+            waiter.set()
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_relays(session: Session) -> None:
+    written: Any = session.info.pop(_WRITTEN_KEY, None)
+    for outbox in written or ():
+        outbox.notify()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop(_WRITTEN_KEY, None)

@@ -1,0 +1,1 @@
+"""SMILE agreements: partner institutions, IIAs, nominations, learning agreements."""

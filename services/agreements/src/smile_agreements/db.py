@@ -1,0 +1,29 @@
+"""The agreements service's schema: metadata, declarative base, messaging tables and outbox."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase
+
+from smile_common.db import JSONType, UTCDateTime, make_metadata
+from smile_common.events import Outbox, messaging_tables
+
+SCHEMA = "agreements"
+metadata = make_metadata(SCHEMA)
+tables = messaging_tables(metadata)
+outbox = Outbox(tables.outbox, source="/smile/agreements")
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+    type_annotation_map = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSONType,
+        dict[str, str]: JSONType,
+        list[str]: JSONType,
+        uuid.UUID: sa.Uuid(),
+    }

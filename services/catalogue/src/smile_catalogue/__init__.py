@@ -1,0 +1,1 @@
+"""SMILE catalogue service: the courses a university opens to exchange students."""

@@ -1,0 +1,1 @@
+"""Courses open to exchange students: editing, publication and public reads."""

@@ -1,0 +1,30 @@
+"""The catalogue as the shared plumbing sees it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from smile_catalogue import seed
+from smile_catalogue.courses import endpoints as courses
+from smile_catalogue.courses import models as _models  # noqa: F401  (registers the tables)
+from smile_catalogue.db import metadata, outbox, tables
+from smile_catalogue.settings import CatalogueSettings
+from smile_common.service import ServiceDefinition
+
+DEFINITION = ServiceDefinition(
+    name="catalogue",
+    title="SMILE catalogue",
+    description=(
+        "The courses a university opens to exchange students: editing and publication by staff, public "
+        "search for students. Errors are `application/problem+json` (RFC 9457)."
+    ),
+    version="0.1.0",
+    settings_cls=CatalogueSettings,
+    metadata=metadata,
+    tables=tables,
+    outbox=outbox,
+    migrations_dir=Path(__file__).parent / "migrations",
+    routers=lambda: [courses.router],
+    seed=seed.load_demo_data,
+    openapi_tags=[{"name": "courses", "description": "Courses open to exchange students"}],
+)

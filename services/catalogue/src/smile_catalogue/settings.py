@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from typing import ClassVar
+
+from smile_common.settings import ServiceSettings
+
+
+class CatalogueSettings(ServiceSettings):
+    service_name: ClassVar[str] = "catalogue"

@@ -1,0 +1,1 @@
+"""SMILE EWP gateway: the Erasmus Without Paper network."""

@@ -1,0 +1,12 @@
+"""``smile-ewp-gateway api | worker | migrate | seed | dead-letters | outbox``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from smile_common.cli import main as _main
+from smile_ewp_gateway.definition import DEFINITION
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return _main(DEFINITION, argv)

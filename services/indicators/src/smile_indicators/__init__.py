@@ -1,0 +1,1 @@
+"""SMILE indicators service: read models fed by every service's events."""

@@ -1,0 +1,1 @@
+"""Read model of the course offer, fed by the catalogue's events."""

@@ -1,0 +1,1 @@
+"""SMILE records: students, ESI, SIS enrolment, results, transcripts."""

@@ -1,0 +1,43 @@
+"""`make run`: all five services in one process, migrated, seeded, with events flowing between them."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+from asgi_lifespan import LifespanManager
+
+from smile_common.security import DevIssuer
+from smile_suite.allinone import SuiteSettings, create_suite_app
+
+
+async def test_the_whole_suite_runs_in_one_process_with_demo_data(tmp_path: Path) -> None:
+    settings = SuiteSettings(data_dir=tmp_path, log_json=False, outbox_poll_seconds=0.2)
+    app = create_suite_app(settings)
+    token = DevIssuer(tmp_path).mint(subject="a", roles=["analyst"], hei="unicaen.fr")
+    lifespan = LifespanManager(app, startup_timeout=60, shutdown_timeout=30)
+    async with (
+        lifespan as manager,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://smile") as client,
+    ):
+        index = (await client.get("/")).json()
+        assert set(index["services"]) == {"catalogue", "agreements", "records", "ewp_gateway", "indicators"}
+        for prefix in ("catalogue", "agreements", "records", "ewp", "indicators"):
+            assert (await client.get(f"/{prefix}/docs")).status_code == 200
+            assert (await client.get(f"/{prefix}/openapi.json")).status_code == 200
+        assert (await client.get("/readyz")).json()["status"] == "ok"
+
+        courses = (await client.get("/catalogue/courses", params={"hei": "unicaen.fr", "limit": 200})).json()
+        published = len(courses["items"])
+        assert published >= 10
+        figure = 0
+        for _ in range(200):  # the seeded courses' events reach the indicators through the bus
+            response = await client.get("/indicators/catalogue/figures", headers={"Authorization": f"Bearer {token}"})
+            figure = response.json()["courses_published"]
+            if figure == published:
+                break
+            await asyncio.sleep(0.05)
+        assert figure == published
+    for service in ("catalogue", "agreements", "records", "ewp_gateway", "indicators"):
+        assert (tmp_path / f"{service}.db").exists()
