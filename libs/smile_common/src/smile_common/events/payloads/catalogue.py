@@ -28,6 +28,8 @@ __all__ = [
     "CourseUpdated",
     "CourseWithdrawn",
     "DeclaredLanguage",
+    "OrganisationalUnitCreated",
+    "OrganisationalUnitUpdated",
     "loi_id",
     "los_id",
 ]
@@ -86,6 +88,34 @@ class CourseWithdrawn(_CourseEvent):
     """A published course is no longer offered to exchange students."""
 
     event_type: ClassVar[str] = "catalogue.course.withdrawn.v1"
+
+
+class _OrganisationalUnitEvent(EventPayload):
+    producer: ClassVar[str] = "catalogue"
+
+    organisational_unit_id: UUID
+    code: str = Field(max_length=64)
+    name: dict[str, str] = Field(description="Names by language code (fr, en, ...)")
+    abbreviation: str | None = None
+    kind: str = Field(examples=["faculty", "department", "institute", "school", "service", "other"])
+    parent_code: str | None = None
+    city: str | None = Field(default=None, description="City of the unit's campus (where students study)")
+    hidden: bool = Field(default=False, description="Hidden units are not shown to partners or students")
+    changed_by: str
+    changed_at: datetime
+    version: int
+
+
+class OrganisationalUnitCreated(_OrganisationalUnitEvent):
+    """A faculty, department or other unit of the university was added to the catalogue."""
+
+    event_type: ClassVar[str] = "catalogue.organisational_unit.created.v1"
+
+
+class OrganisationalUnitUpdated(_OrganisationalUnitEvent):
+    """An organisational unit changed (name, parent, city, hidden...)."""
+
+    event_type: ClassVar[str] = "catalogue.organisational_unit.updated.v1"
 
 
 class BasketCourse(_Part):
