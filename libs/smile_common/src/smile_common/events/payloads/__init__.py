@@ -4,6 +4,6 @@ Importing this package registers every event type in :data:`smile_common.events.
 contract tests generate the JSON Schemas and the AsyncAPI document from them.
 """
 
-from smile_common.events.payloads import catalogue, mobility
+from smile_common.events.payloads import catalogue, ewp, mobility
 
-__all__ = ["catalogue", "mobility"]
+__all__ = ["catalogue", "ewp", "mobility"]
