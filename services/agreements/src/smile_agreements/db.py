@@ -25,5 +25,6 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSONType,
         dict[str, str]: JSONType,
         list[str]: JSONType,
+        list[dict[str, Any]]: JSONType,
         uuid.UUID: sa.Uuid(),
     }

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from smile_agreements import worker
 from smile_agreements.db import metadata, outbox, tables
+from smile_agreements.mobilities import endpoints as mobilities
+from smile_agreements.mobilities import internal as mobilities_internal
+from smile_agreements.mobilities import models as _mobility_models  # noqa: F401  (registers the tables)
 from smile_agreements.settings import AgreementsSettings
 from smile_common.service import ServiceDefinition
 
@@ -18,5 +22,10 @@ DEFINITION = ServiceDefinition(
     tables=tables,
     outbox=outbox,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=lambda: [],
+    routers=lambda: [mobilities.router, mobilities_internal.router],
+    consumers=worker.consumers,
+    openapi_tags=[
+        {"name": "mobilities", "description": "Nominations and incoming mobilities"},
+        {"name": "internal", "description": "Reads and commands for other SMILE services (service role)"},
+    ],
 )

@@ -24,12 +24,14 @@ __all__ = [
     "LaSignature",
     "LearningAgreementApproved",
     "LearningAgreementChanged",
+    "LearningAgreementEvent",
     "LearningAgreementProposed",
     "LearningAgreementRejected",
     "MobilityAccepted",
     "MobilityArrived",
     "MobilityCancelled",
     "MobilityDeparted",
+    "MobilityEvent",
     "MobilityNominated",
     "MobilitySource",
     "MobilityStatus",
@@ -72,7 +74,7 @@ class MobilityStudent(_Part):
     esi: str | None = None
 
 
-class _MobilityEvent(EventPayload):
+class MobilityEvent(EventPayload):
     producer: ClassVar[str] = "agreements"
 
     mobility_id: UUID
@@ -102,39 +104,39 @@ class _MobilityEvent(EventPayload):
     changed_at: datetime
 
 
-class MobilityNominated(_MobilityEvent):
+class MobilityNominated(MobilityEvent):
     """A partner nominated a student (EWP, CSV or by hand); the mobility awaits the coordinator's decision."""
 
     event_type: ClassVar[str] = "agreements.mobility.nominated.v1"
 
 
-class MobilityAccepted(_MobilityEvent):
+class MobilityAccepted(MobilityEvent):
     """The receiving university accepted the nomination (EWP: approve-proposal-v1)."""
 
     event_type: ClassVar[str] = "agreements.mobility.accepted.v1"
 
 
-class MobilityRejected(_MobilityEvent):
+class MobilityRejected(MobilityEvent):
     """The receiving university rejected the nomination (EWP: reject-proposal-v1 with this comment)."""
 
     event_type: ClassVar[str] = "agreements.mobility.rejected.v1"
     reason: str
 
 
-class MobilityCancelled(_MobilityEvent):
+class MobilityCancelled(MobilityEvent):
     """The mobility will not take place (cancelled by the sending HEI, the student or the office)."""
 
     event_type: ClassVar[str] = "agreements.mobility.cancelled.v1"
     reason: str | None = None
 
 
-class MobilityArrived(_MobilityEvent):
+class MobilityArrived(MobilityEvent):
     """The student arrived (status ``live``); ``actual_arrival_date`` is set (served in EWP imobilities)."""
 
     event_type: ClassVar[str] = "agreements.mobility.arrived.v1"
 
 
-class MobilityDeparted(_MobilityEvent):
+class MobilityDeparted(MobilityEvent):
     """The student left (status ``completed``); ``actual_departure_date`` is set."""
 
     event_type: ClassVar[str] = "agreements.mobility.departed.v1"
@@ -202,7 +204,7 @@ class LaSignature(_Part):
     signer_app: str | None = "SMILE"
 
 
-class _LaEvent(EventPayload):
+class LearningAgreementEvent(EventPayload):
     producer: ClassVar[str] = "agreements"
 
     learning_agreement_id: UUID
@@ -220,14 +222,14 @@ class _LaEvent(EventPayload):
     changed_at: datetime
 
 
-class LearningAgreementProposed(_LaEvent):
+class LearningAgreementProposed(LearningAgreementEvent):
     """A version (first version or changes during the mobility) awaits signatures."""
 
     event_type: ClassVar[str] = "agreements.learning_agreement.proposed.v1"
     components: list[LaComponent]
 
 
-class LearningAgreementChanged(_LaEvent):
+class LearningAgreementChanged(LearningAgreementEvent):
     """A proposal's content changed before a decision (new ``proposal_id``, the old one is stale)."""
 
     event_type: ClassVar[str] = "agreements.learning_agreement.changed.v1"
@@ -235,7 +237,7 @@ class LearningAgreementChanged(_LaEvent):
     components: list[LaComponent]
 
 
-class LearningAgreementApproved(_LaEvent):
+class LearningAgreementApproved(LearningAgreementEvent):
     """The version is signed by the student, the sending and the receiving responsible persons.
 
     ``components`` is the whole table A/B in force after this version (records enrols from table A)."""
@@ -245,7 +247,7 @@ class LearningAgreementApproved(_LaEvent):
     receiving_signature: LaSignature
 
 
-class LearningAgreementRejected(_LaEvent):
+class LearningAgreementRejected(LearningAgreementEvent):
     """A party refused the proposal with a comment (EWP: comment-proposal-v1)."""
 
     event_type: ClassVar[str] = "agreements.learning_agreement.rejected.v1"
