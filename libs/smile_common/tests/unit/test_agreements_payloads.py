@@ -34,6 +34,7 @@ def _fields(**extra: object) -> dict[str, object]:
             CooperationConditionSummary(
                 cooperation_condition_id=uuid.uuid4(),
                 type="student_studies",
+                direction="incoming",
                 sending_hei_id="uni-graz.at",
                 receiving_hei_id="unicaen.fr",
                 first_academic_year="2026/2027",
@@ -53,6 +54,7 @@ def test_every_iia_event_is_registered_under_the_agreements_names() -> None:
     names = {t for t, model in EVENT_TYPES.items() if model.producer == "agreements"}
     for action in ("created", "updated", "approved", "partner_approved", "terminated", "deleted"):
         assert f"agreements.iia.{action}.v1" in names
+    assert {"agreements.partner.created.v1", "agreements.partner.updated.v1"} <= names
 
 
 def test_approval_round_trips_through_an_envelope() -> None:
@@ -75,6 +77,7 @@ def test_producers_cannot_send_unknown_fields_or_malformed_hashes() -> None:
         CooperationConditionSummary(
             cooperation_condition_id=uuid.uuid4(),
             type="staff_teacher",
+            direction="outgoing",
             sending_hei_id="a",
             receiving_hei_id="b",
             first_academic_year="2026-2027",

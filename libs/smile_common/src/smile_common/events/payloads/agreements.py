@@ -36,6 +36,9 @@ __all__ = [
     "IiaTerminated",
     "IiaUpdated",
     "LanguageSkillSummary",
+    "OtherId",
+    "PartnerCreated",
+    "PartnerUpdated",
 ]
 
 IIA_HASH_PATTERN = r"^[0-9a-f]{64}$"
@@ -83,6 +86,8 @@ class CooperationConditionSummary(_Part):
 
     cooperation_condition_id: UUID
     type: CooperationType
+    #: relative to SMILE's university: ``incoming`` when the partner sends, ``outgoing`` when we send
+    direction: Literal["incoming", "outgoing"]
     sending_hei_id: str
     sending_ounit_id: str | None = None
     receiving_hei_id: str
@@ -188,3 +193,44 @@ class IiaDeleted(_IiaEvent):
 
     event_type: ClassVar[str] = "agreements.iia.deleted.v1"
     was_shared: bool
+
+
+# --- partner institutions --------------------------------------------------------------------------
+
+
+class OtherId(_Part):
+    #: ``pic``, ``erasmus``, ``erasmus-charter``, ``previous-schac``...
+    type: str
+    value: str
+
+
+class _PartnerEvent(EventPayload):
+    producer: ClassVar[str] = "agreements"
+
+    partner_id: UUID
+    hei_id: str
+    names: dict[str, str] = Field(description="Names by language code")
+    #: the English name when there is one, else the first
+    name: str
+    abbreviation: str | None = None
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    city: str | None = None
+    erasmus_code: str | None = None
+    pic: str | None = None
+    other_ids: list[OtherId] = Field(default_factory=list)
+    on_ewp: bool = False
+    changed_by: str
+    changed_at: datetime
+
+
+class PartnerCreated(_PartnerEvent):
+    """A partner institution was added to the university's list (by hand, from a file, or because an
+    IIA or the EWP registry named it)."""
+
+    event_type: ClassVar[str] = "agreements.partner.created.v1"
+
+
+class PartnerUpdated(_PartnerEvent):
+    """A partner institution's data changed (edited, or refreshed from the EWP registry)."""
+
+    event_type: ClassVar[str] = "agreements.partner.updated.v1"
