@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from smile_agreements.mobilities.ewp_handlers import EwpNominations
+from smile_agreements.settings import AgreementsSettings
 from smile_common.events import Consumer
 from smile_common.service import Runtime
 
 
 def consumers(runtime: Runtime) -> Sequence[Consumer]:
-    return []
+    settings = runtime.settings
+    assert isinstance(settings, AgreementsSettings)
+    mobility = Consumer("agreements.mobility", runtime.database, runtime.definition.tables)
+    EwpNominations(settings).register(mobility)
+    return [mobility]

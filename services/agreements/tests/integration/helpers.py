@@ -66,3 +66,26 @@ async def events_of(h: ServiceHarness, event_type: str) -> list[Envelope]:
             )
         ).scalars()
         return [Envelope.model_validate(r) for r in rows]
+
+
+async def wait_for(check, *, timeout: float = 20.0):  # type: ignore[no-untyped-def]
+    """Poll the async ``check`` until it returns a truthy value."""
+    import asyncio
+
+    deadline = asyncio.get_running_loop().time() + timeout
+    last = None
+    while asyncio.get_running_loop().time() < deadline:
+        last = await check()
+        if last:
+            return last
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"condition not met within {timeout}s (last value: {last!r})")
+
+
+async def publish(h: ServiceHarness, payload: Any, *, tenant: str = "unicaen.fr", time: Any = None) -> Envelope:
+    """Put an event on the bus as its producer would (the gateway, the catalogue)."""
+    from smile_common.events import new_envelope
+
+    envelope = new_envelope(payload, source="/smile/test-producer", tenant=tenant, time=time)
+    await h.runtime.bus.publish([envelope])
+    return envelope

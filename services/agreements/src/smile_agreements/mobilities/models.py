@@ -49,6 +49,8 @@ class Mobility(Base):
     sending_hei_id: Mapped[str] = mapped_column(sa.String(255))
     sending_ounit_id: Mapped[str | None] = mapped_column(sa.String(255))
     receiving_ounit_code: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    #: the receiving unit's EWP ounit id as the partner gave it (the office maps it to a unit code)
+    receiving_ounit_id: Mapped[str | None] = mapped_column(sa.String(255))
     iia_id: Mapped[uuid.UUID | None]
     cooperation_condition_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     ewp_iia_id: Mapped[str | None] = mapped_column(sa.String(255))
@@ -63,6 +65,8 @@ class Mobility(Base):
     isced_code: Mapped[str | None] = mapped_column(sa.String(4))
     activity_attributes: Mapped[str | None] = mapped_column(sa.String(32))
     comment: Mapped[str | None] = mapped_column(sa.Text)
+    #: when the partner's EWP copy we hold was read (older copies arriving late are ignored)
+    source_as_of: Mapped[datetime | None]
 
     created_by: Mapped[str] = mapped_column(sa.String(255))
     created_at: Mapped[datetime]

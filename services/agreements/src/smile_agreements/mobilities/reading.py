@@ -10,7 +10,8 @@ from smile_agreements.mobilities.checks import FactsheetView, factsheet_checks, 
 from smile_agreements.mobilities.iia_port import directory
 from smile_agreements.mobilities.models import Mobility
 from smile_agreements.mobilities.repository import MobilityRepository
-from smile_agreements.mobilities.schemas import CheckReport, MobilityRead, StudentRead
+from smile_agreements.mobilities.schemas import CheckReport, CheckResult, MobilityRead, StudentRead
+from smile_agreements.mobilities.service import terms_overlap
 
 _log = logging.getLogger("smile.agreements.checks")
 
@@ -53,6 +54,19 @@ async def check_report(session: AsyncSession, mobility: Mobility, factsheet: Fac
                 mobility.tenant, [condition.condition_id], mobility.academic_year
             )
             count = counts.get(condition.condition_id, 0)
-    checks = iia_checks(mobility, condition, count, directory_available=found is not None)
+    checks = [await _duplicate_check(session, mobility)]
+    checks += iia_checks(mobility, condition, count, directory_available=found is not None)
     checks += factsheet_checks(mobility, factsheet)
     return CheckReport(mobility_id=mobility.id, checks=checks)
+
+
+async def _duplicate_check(session: AsyncSession, mobility: Mobility) -> CheckResult:
+    others = await MobilityRepository(session).active_for_student(
+        mobility.tenant, mobility.student_key, mobility.academic_year
+    )
+    clash = [m for m in others if m.id != mobility.id and terms_overlap(m.academic_term, mobility.academic_term)]
+    if clash:
+        when = clash[0].academic_term or clash[0].academic_year
+        message = f"The student has another {clash[0].status} mobility for {when}."
+        return CheckResult(code="duplicate", status="failed", message=message)
+    return CheckResult(code="duplicate", status="ok", message="No other nomination of this student for this term.")

@@ -5,6 +5,7 @@ Every change and its event (and the notifications it causes) are written in the 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import uuid
@@ -73,7 +74,7 @@ def content_proposal_id(mobility: Mobility) -> str:
     return hashlib.sha256(json.dumps(fields, default=str).encode()).hexdigest()[:40]
 
 
-def _terms_overlap(a: str | None, b: str | None) -> bool:
+def terms_overlap(a: str | None, b: str | None) -> bool:
     if a is None or b is None or a == b:
         return True
     return a.endswith("-1/1") or b.endswith("-1/1")
@@ -83,7 +84,7 @@ async def check_not_duplicate(
     session: AsyncSession, tenant: str, data: NominationCreate, *, ignore: uuid.UUID | None = None
 ) -> None:
     for other in await MobilityRepository(session).active_for_student(tenant, student_key(data), data.academic_year):
-        if other.id != ignore and _terms_overlap(other.academic_term, data.academic_term):
+        if other.id != ignore and terms_overlap(other.academic_term, data.academic_term):
             raise DuplicateNomination(
                 f"{data.student.given_names} {data.student.family_name} already has a {other.status} mobility "
                 f"for {other.academic_term or other.academic_year}.",
@@ -119,10 +120,23 @@ async def resolve_condition(
 
 
 async def create_nomination(
-    session: AsyncSession, tenant: str, data: NominationCreate, origin: Origin, *, office_email: str
+    session: AsyncSession,
+    tenant: str,
+    data: NominationCreate,
+    origin: Origin,
+    *,
+    office_email: str,
+    strict: bool = True,
 ) -> Mobility:
-    await check_not_duplicate(session, tenant, data)
-    condition = await resolve_condition(session, tenant, data, origin.ewp_iia_id)
+    """Store a nomination. ``strict`` (API, CSV) refuses duplicates and mobilities outside the IIA's
+    years; EWP nominations are stored anyway and show these as failed checks."""
+    condition = None
+    if strict:
+        await check_not_duplicate(session, tenant, data)
+        condition = await resolve_condition(session, tenant, data, origin.ewp_iia_id)
+    else:
+        with contextlib.suppress(IiaMismatch):
+            condition = await resolve_condition(session, tenant, data, origin.ewp_iia_id)
     now = utcnow()
     s = data.student
     mobility = Mobility(
@@ -170,12 +184,12 @@ async def create_nomination(
     await notify(
         session, tenant=tenant, recipient_email=office_email, recipient_role="coordinator",
         template="nomination_received",
-        params=_params(mobility), language="fr", mobility_id=mobility.id,
+        params=params_of(mobility), language="fr", mobility_id=mobility.id,
     )  # fmt: skip
     return mobility
 
 
-def _params(mobility: Mobility) -> dict[str, str]:
+def params_of(mobility: Mobility) -> dict[str, str]:
     return {
         "student": f"{mobility.student_given_names} {mobility.student_family_name}",
         "sending_hei": mobility.sending_hei_id,
@@ -223,7 +237,7 @@ async def accept(session: AsyncSession, mobility: Mobility, actor: str, proposal
     await events.record(session, ev.MobilityAccepted, mobility)
     await notify(
         session, tenant=mobility.tenant, recipient_email=mobility.student_email, recipient_role="student",
-        template="nomination_accepted", params=_params(mobility), language=mobility.student_language,
+        template="nomination_accepted", params=params_of(mobility), language=mobility.student_language,
         mobility_id=mobility.id,
     )  # fmt: skip
     return mobility
@@ -254,7 +268,7 @@ async def cancel(
     mobility.cancellation_reason = reason
     await session.flush()
     await events.record(session, ev.MobilityCancelled, mobility, reason=reason)
-    params = {**_params(mobility), "reason": reason or "-"}
+    params = {**params_of(mobility), "reason": reason or "-"}
     await notify(
         session, tenant=mobility.tenant, recipient_email=office_email, recipient_role="coordinator",
         template="mobility_cancelled", params=params, language="fr", mobility_id=mobility.id,
@@ -283,4 +297,17 @@ async def depart(session: AsyncSession, mobility: Mobility, actor: str, on: date
     mobility.updated_at = utcnow()
     await session.flush()
     await events.record(session, ev.MobilityDeparted, mobility)
+    return mobility
+
+
+async def reopen(session: AsyncSession, mobility: Mobility, actor: str, why: str, *, office_email: str) -> Mobility:
+    """The decision could not be delivered to the partner (its proposal changed): decide again."""
+    _move(mobility, MobilityStatus.NOMINATED, actor, (MobilityStatus.ACCEPTED, MobilityStatus.REJECTED))
+    await session.flush()
+    # no event: for everyone else the mobility was and stays nominated until a delivered decision
+    await notify(
+        session, tenant=mobility.tenant, recipient_email=office_email, recipient_role="coordinator",
+        template="decision_not_delivered", params={**params_of(mobility), "reason": why}, language="fr",
+        mobility_id=mobility.id,
+    )  # fmt: skip
     return mobility
