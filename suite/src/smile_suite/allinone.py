@@ -23,6 +23,7 @@ from smile_common.errors import install_problem_handlers
 from smile_common.events.bus import Bus, InMemoryBus
 from smile_common.events.rabbitmq import RabbitMQBus
 from smile_common.observability import health_router
+from smile_common.rootpath import RootPathMiddleware
 from smile_common.security.devissuer import DevIssuer
 from smile_common.service import Runtime, bootstrap, create_service_app, run_worker, start_consumers
 from smile_common.settings import ServiceSettings
@@ -82,8 +83,17 @@ def create_suite_app(settings: SuiteSettings | None = None) -> FastAPI:
                     with contextlib.suppress(Exception):
                         await asyncio.wait_for(task, 15)
 
-    app = FastAPI(title="SMILE", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="SMILE",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
     install_problem_handlers(app)
+    if settings.root_path:
+        app.add_middleware(RootPathMiddleware, prefix=settings.root_path)
     app.include_router(health_router(lambda request: _all_checks(runtimes)))
     for path, runtime in runtimes:
         app.mount(path, create_service_app(runtime.definition, runtime))
@@ -111,6 +121,8 @@ def _service_overrides(settings: SuiteSettings) -> dict[str, Any]:
     values = settings.model_dump(exclude={"seed_demo_data", "migrate_on_start"}, exclude_unset=True)
     values.setdefault("data_dir", settings.data_dir)
     values.setdefault("profile", settings.profile)
+    # a mounted service takes its prefix from the mount; SMILE_ROOT_PATH applies to the suite as a whole
+    values["root_path"] = ""
     return values
 
 

@@ -48,6 +48,13 @@ def _parser(definition: ServiceDefinition) -> argparse.ArgumentParser:
     migrate.add_argument("--check", action="store_true", help="fail if the models and the migrations differ")
     migrate.add_argument("--revision", metavar="MESSAGE", help="autogenerate a new migration")
     migrate.add_argument("--to", default="head", help="target revision (default: head)")
+    migrate.add_argument(
+        "--wait",
+        type=float,
+        metavar="SECONDS",
+        help="do not migrate: wait until another process (the migration job) has migrated the schema to this "
+        "release's head; fail after SECONDS (used by the api and worker pods' init containers)",
+    )
     sub.add_parser("seed", help="load the demo data (dev profile)")
     dead = sub.add_parser("dead-letters", help="list or replay events that consumers gave up on")
     dead.add_argument("action", choices=["list", "replay"])
@@ -128,6 +135,8 @@ async def _worker(runtime: Runtime, args: argparse.Namespace) -> int:
 
 async def _migrate(runtime: Runtime, args: argparse.Namespace) -> int:
     tree = runtime.definition.migrations
+    if args.wait is not None:
+        return await _wait_for_migrations(runtime, args.wait)
     if args.revision:
         await tree.upgrade(runtime.database)
         await tree.revision(runtime.database, args.revision)
@@ -143,6 +152,20 @@ async def _migrate(runtime: Runtime, args: argparse.Namespace) -> int:
                 print(f"  {diff}", file=sys.stderr)
             return 1
         print(f"{runtime.name}: models and migrations agree")
+    return 0
+
+
+async def _wait_for_migrations(runtime: Runtime, timeout: float) -> int:
+    tree = runtime.definition.migrations
+    try:
+        newer = await tree.wait_until_migrated(runtime.database, timeout=timeout)
+    except TimeoutError as exc:
+        print(f"{runtime.name}: not migrated: {exc}", file=sys.stderr)
+        return 1
+    if newer is not None:
+        print(f"{runtime.name}: schema {tree.schema} is at {newer}, newer than this release; starting anyway")
+    else:
+        print(f"{runtime.name}: schema {tree.schema} is migrated")
     return 0
 
 

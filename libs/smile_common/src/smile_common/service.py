@@ -35,6 +35,7 @@ from smile_common.events.relay import OutboxRelay
 from smile_common.events.tables import MessagingTables
 from smile_common.limits import BodySizeLimitMiddleware
 from smile_common.observability import CorrelationIdMiddleware, ReadinessCheck, health_router
+from smile_common.rootpath import RootPathMiddleware
 from smile_common.security.devissuer import DevIssuer
 from smile_common.security.jwt import JwksKeyProvider, KeyProvider, StaticKeyProvider, TokenVerifier
 from smile_common.settings import ServiceSettings
@@ -63,6 +64,9 @@ class ServiceDefinition:
     #: extra background loops of the worker (e.g. schedulers); each runs until the stop event is set.
     background: Callable[[Runtime], Sequence[Callable[[asyncio.Event], Coroutine[Any, Any, None]]]] = lambda runtime: ()
     openapi_tags: Sequence[dict[str, Any]] = ()
+    #: the other services this one calls over REST (names as in ``SMILE_SERVICE_URLS``). Deployment files
+    #: derive from it which services may reach which (Kubernetes NetworkPolicies), and CI checks them.
+    calls: tuple[str, ...] = ()
 
     @property
     def migrations(self) -> MigrationTree:
@@ -211,6 +215,8 @@ def create_service_app(definition: ServiceDefinition, runtime: Runtime, *, owns_
         )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware, service=definition.name)
+    if settings.root_path:
+        app.add_middleware(RootPathMiddleware, prefix=settings.root_path)
     _document_problems(app)
     return app
 

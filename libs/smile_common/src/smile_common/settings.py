@@ -16,7 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Profile", "ServiceSettings", "SettingsError"]
@@ -44,6 +44,8 @@ class ServiceSettings(BaseSettings):
         extra="ignore",
         secrets_dir=_secrets_dir(),
         validate_default=True,
+        # An empty variable means "not set" (compose's ``${VAR:-}`` and ConfigMaps listing every setting).
+        env_ignore_empty=True,
     )
 
     #: name of the service; each subclass fixes it.
@@ -88,6 +90,16 @@ class ServiceSettings(BaseSettings):
     log_json: bool = True
     #: the public base URL under which this service is reached (used in links).
     public_base_url: str = "http://127.0.0.1:8000"
+    #: path prefix under which a reverse proxy exposes this service's API without stripping it (e.g.
+    #: ``/catalogue`` behind an Ingress); requests with or without the prefix are both served.
+    root_path: str = ""
+
+    @field_validator("root_path")
+    @classmethod
+    def _root_path_shape(cls, value: str) -> str:
+        if value and (not value.startswith("/") or value.endswith("/")):
+            raise ValueError("SMILE_ROOT_PATH must be empty or start with '/' and not end with '/' (e.g. /catalogue)")
+        return value
 
     @property
     def is_dev(self) -> bool:

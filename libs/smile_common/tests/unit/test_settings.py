@@ -46,3 +46,25 @@ def test_production_with_everything_given_starts(monkeypatch: pytest.MonkeyPatch
     assert settings.profile is Profile.PRODUCTION
     assert settings.resolved_amqp_url() == "amqp://u:p@mq/"
     assert "p@db" not in repr(settings)  # secrets are not printed
+
+
+def test_an_empty_variable_means_not_set(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # ConfigMaps and compose files list every setting; an empty value keeps the default
+    monkeypatch.setenv("SMILE_DATABASE_POOL_SIZE", "")
+    monkeypatch.setenv("SMILE_OIDC_ISSUER", "")
+    monkeypatch.setenv("SMILE_CORS_ORIGINS", "")
+    settings = DemoSettings(data_dir=tmp_path)
+    assert settings.database_pool_size == 10
+    assert settings.oidc_issuer is None
+    assert settings.cors_origins == []
+
+
+@pytest.mark.parametrize("value", ["catalogue", "/catalogue/", "/"])
+def test_root_path_must_be_a_clean_prefix(value: str) -> None:
+    with pytest.raises(ValidationError, match="SMILE_ROOT_PATH"):
+        DemoSettings(root_path=value)
+
+
+def test_root_path_accepts_a_prefix_or_nothing() -> None:
+    assert DemoSettings(root_path="/smile/catalogue").root_path == "/smile/catalogue"
+    assert DemoSettings().root_path == ""

@@ -8,6 +8,9 @@ one PostgreSQL database without seeing each other.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,8 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy.engine import Connection
 
 from smile_common.db.engine import Database
@@ -23,6 +28,8 @@ from smile_common.db.engine import Database
 __all__ = ["MigrationTree", "run_env"]
 
 VERSION_TABLE = "alembic_version"
+
+_log = logging.getLogger("smile.migrations")
 
 
 class MigrationTree:
@@ -75,9 +82,50 @@ class MigrationTree:
         async with database.engine.begin() as conn:
             await conn.run_sync(lambda sync: command.revision(self.config(sync), message=message, autogenerate=True))
 
+    def heads(self) -> set[str]:
+        """The head revision(s) of the tree shipped with this code."""
+        return set(ScriptDirectory.from_config(self.config()).get_heads())
+
+    def knows(self, revision: str) -> bool:
+        try:
+            return ScriptDirectory.from_config(self.config()).get_revision(revision) is not None
+        except CommandError:
+            return False
+
+    async def wait_until_migrated(self, database: Database, *, timeout: float, interval: float = 2.0) -> str | None:
+        """Wait until another process (the migration job) has brought the schema to this code's head.
+
+        Returns ``None`` when the schema is at head, or the revision found when it is one this code does not
+        know (a newer release migrated it: migrations are additive, so older code may still run). Raises
+        :class:`TimeoutError` when the schema stays behind for ``timeout`` seconds.
+        """
+        heads = self.heads()
+        deadline = time.monotonic() + timeout
+        current: str | None = None
+        while True:
+            try:
+                current = await self.current(database)
+            except Exception as exc:  # database not reachable yet, or schema not created yet
+                _log.info("waiting for the %s schema: %s", self.schema, exc)
+            else:
+                if current in heads:
+                    return None
+                if current is not None and not self.knows(current):
+                    return current
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"schema {self.schema} is at {current or 'no revision'}, expected {sorted(heads)}")
+            await asyncio.sleep(interval)
+
     async def _ensure_schema(self, database: Database) -> None:
-        if database.is_postgres:
-            async with database.engine.begin() as conn:
+        if not database.is_postgres:
+            return
+        # A service role owns its schema but need not be allowed to create schemas in the database:
+        # only create it when it is missing.
+        async with database.engine.begin() as conn:
+            exists = await conn.scalar(
+                sa.text("SELECT 1 FROM pg_namespace WHERE nspname = :schema"), {"schema": self.schema}
+            )
+            if not exists:
                 await conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
 
 
