@@ -9,12 +9,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
 
+from smile_common.dataprotection import data_protection_tables
 from smile_common.db import JSONType, UTCDateTime, make_metadata
 from smile_common.events import Outbox, messaging_tables
 
 SCHEMA = "indicators"
 metadata = make_metadata(SCHEMA)
 tables = messaging_tables(metadata)
+#: audit trail, scheduled job runs and data-subject request answers (smile_common.dataprotection).
+data_protection = data_protection_tables(metadata)
 outbox = Outbox(tables.outbox, source="/smile/indicators")
 
 

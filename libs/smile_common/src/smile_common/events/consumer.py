@@ -18,7 +18,10 @@ from smile_common.events.tables import MessagingTables
 from smile_common.logging import correlation_id
 from smile_common.observability import EVENTS_CONSUMED
 
-__all__ = ["Consumer", "Handler", "Outcome"]
+__all__ = ["ENVELOPE_KEY", "Consumer", "Handler", "Outcome"]
+
+#: ``session.info`` key of the event a handler applies (the audit trail records it as the cause).
+ENVELOPE_KEY = "smile_envelope"
 
 P = TypeVar("P", bound=EventPayload)
 Handler = Callable[[AsyncSession, Envelope, Any], Awaitable[None]]
@@ -93,6 +96,7 @@ class Consumer:
         entry = self._handlers.get(envelope.type)
         inbox = self.tables.inbox
         async with self.database.sessionmaker() as session:
+            session.info[ENVELOPE_KEY] = envelope
             try:
                 async with session.begin():
                     seen = await session.scalar(

@@ -1,0 +1,10 @@
+"""Personal-data protection shared by every service: tables, audit trail API, retention, data-subject requests."""
+
+from smile_common.dataprotection.tables import (
+    DataProtectionTables,
+    RequestTables,
+    data_protection_tables,
+    request_tables,
+)
+
+__all__ = ["DataProtectionTables", "RequestTables", "data_protection_tables", "request_tables"]
