@@ -17,7 +17,7 @@ from smile_common.service import bootstrap
 from smile_suite.allinone import SuiteSettings, create_suite_app
 from smile_suite.registry import SERVICES
 
-ROLES = ["student", "coordinator", "referent", "registrar", "catalogue_editor", "analyst", "admin", "service"]
+ROLES = ["student", "coordinator", "referent", "registrar", "catalogue_editor", "analyst", "admin", "dpo", "service"]
 
 
 def _parser() -> argparse.ArgumentParser:

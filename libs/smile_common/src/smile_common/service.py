@@ -24,6 +24,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
+from smile_common.dataprotection.bundle import DataProtection, protection_of
 from smile_common.db.engine import Database, create_database
 from smile_common.db.migrations import MigrationTree
 from smile_common.errors import ProblemDocument, install_problem_handlers
@@ -67,6 +68,8 @@ class ServiceDefinition:
     #: the other services this one calls over REST (names as in ``SMILE_SERVICE_URLS``). Deployment files
     #: derive from it which services may reach which (Kubernetes NetworkPolicies), and CI checks them.
     calls: tuple[str, ...] = ()
+    #: personal data the service holds: retention rules, data-subject sources (smile_common.dataprotection).
+    data_protection: DataProtection | None = None
 
     @property
     def migrations(self) -> MigrationTree:
@@ -203,6 +206,10 @@ def create_service_app(definition: ServiceDefinition, runtime: Runtime, *, owns_
     app.include_router(health_router(lambda request: request.app.state.runtime.readiness_checks()))
     for router in definition.routers():
         app.include_router(router)
+    protection = protection_of(definition)
+    if protection is not None:
+        for router in protection.routers():
+            app.include_router(router)
     settings = runtime.settings
     if settings.cors_origins:
         app.add_middleware(

@@ -47,10 +47,12 @@ def annotate(session: AsyncSession | Session, obj: Audited, action: str, detail:
     session.info.setdefault(_ANNOTATIONS_KEY, {})[id(obj)] = (action, detail)
 
 
-def _column_values(obj: Any) -> dict[str, Any]:
+def _column_values(obj: Any, *, committed: bool) -> dict[str, Any]:
+    """The object's column values: as they are now, or (``committed``) as last loaded from the database."""
     state = inspect(obj)
-    committed = state.committed_state
-    values = {attr.key: committed.get(attr.key, state.dict.get(attr.key)) for attr in state.mapper.column_attrs}
+    values = {attr.key: state.dict.get(attr.key) for attr in state.mapper.column_attrs}
+    if committed:
+        values.update({k: v for k, v in state.committed_state.items() if k in values and v is not NO_VALUE})
     return {key: None if value is NO_VALUE else value for key, value in values.items()}
 
 
@@ -74,7 +76,7 @@ def _entry(session: Session, obj: Audited, action: str, before: Any, after: Any)
     note = session.info.get(_ANNOTATIONS_KEY, {}).pop(id(obj), None)
     if note is not None and action == "updated":
         action = note[0]
-    identity = inspect(obj).identity or ()
+    identity = inspect(obj).mapper.primary_key_from_instance(obj)
     object_id = identity[0] if len(identity) == 1 else "/".join(map(str, identity))
     table: sa.Table = getattr(cls, "__table__")  # noqa: B009
     return entry_values(
@@ -100,9 +102,9 @@ def _audit_flushed_objects(session: Session, flush_context: UOWTransaction) -> N
             if table is None:
                 continue
             if action == "created":
-                values = _entry(session, obj, action, None, _column_values(obj))
+                values = _entry(session, obj, action, None, _column_values(obj, committed=False))
             elif action == "deleted":
-                values = _entry(session, obj, action, _column_values(obj), None)
+                values = _entry(session, obj, action, _column_values(obj, committed=True), None)
             else:
                 values = _entry(session, obj, action, *_before_update(obj))
             if values is not None:

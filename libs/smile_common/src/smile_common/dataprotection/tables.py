@@ -9,9 +9,16 @@ import sqlalchemy as sa
 from smile_common.audit.table import audit_table
 from smile_common.db.base import JSONType, UTCDateTime
 
-__all__ = ["DataProtectionTables", "RequestTables", "data_protection_tables", "request_tables"]
+__all__ = [
+    "DataProtectionTables",
+    "RequestTables",
+    "data_protection_tables",
+    "registered_tables",
+    "request_tables",
+]
 
 _BigIntPK = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+_REGISTERED: dict[int, DataProtectionTables] = {}
 
 
 @dataclass(frozen=True)
@@ -66,9 +73,16 @@ def data_protection_tables(metadata: sa.MetaData) -> DataProtectionTables:
         sa.Column("result", JSONType, nullable=True),
     )
     sa.Index("ix_data_subject_task_completed_at", subject_task.c.completed_at)
-    return DataProtectionTables(
+    tables = DataProtectionTables(
         audit=audit_table(metadata), job_run=job_run, job_lease=job_lease, subject_task=subject_task
     )
+    _REGISTERED[id(metadata)] = tables
+    return tables
+
+
+def registered_tables(metadata: sa.MetaData) -> DataProtectionTables | None:
+    """The data-protection tables declared on ``metadata``, if any."""
+    return _REGISTERED.get(id(metadata))
 
 
 def request_tables(metadata: sa.MetaData) -> RequestTables:

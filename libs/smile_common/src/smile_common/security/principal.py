@@ -34,6 +34,8 @@ class Role(StrEnum):
     CATALOGUE_EDITOR = "catalogue_editor"
     ANALYST = "analyst"
     ADMIN = "admin"
+    #: the data protection officer: audit trail, retention reports, data-subject requests.
+    DPO = "dpo"
     SERVICE = "service"
 
 
@@ -55,7 +57,7 @@ class Principal:
     @property
     def is_staff(self) -> bool:
         return self.has_any(
-            Role.COORDINATOR, Role.REFERENT, Role.REGISTRAR, Role.CATALOGUE_EDITOR, Role.ANALYST, Role.ADMIN
+            Role.COORDINATOR, Role.REFERENT, Role.REGISTRAR, Role.CATALOGUE_EDITOR, Role.ANALYST, Role.ADMIN, Role.DPO
         )
 
     def for_tenant(self, tenant: str) -> Principal:

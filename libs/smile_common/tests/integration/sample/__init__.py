@@ -1,0 +1,170 @@
+"""A small service used to test the shared data-protection plumbing on its own (both stacks).
+
+It holds "applicants" (a person with an ESI, an e-mail, a birth date and health notes) the way a real
+service holds students, so that the audit trail, retention and data-subject requests can be exercised
+without depending on any domain service.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, ClassVar
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from smile_common.audit import Actor, Audited, act_as, annotate, record_read
+from smile_common.dataprotection import data_protection_tables
+from smile_common.db import JSONType, SessionDep, UTCDateTime, make_metadata, utcnow
+from smile_common.errors import NotFound
+from smile_common.events import Consumer, Envelope, EventPayload, Outbox, messaging_tables
+from smile_common.security import Principal, Role, require_roles
+from smile_common.service import Runtime, ServiceDefinition
+from smile_common.settings import ServiceSettings
+
+SCHEMA = "sample"
+metadata = make_metadata(SCHEMA)
+tables = messaging_tables(metadata)
+data_protection = data_protection_tables(metadata)
+outbox = Outbox(tables.outbox, source="/smile/sample")
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSONType, uuid.UUID: sa.Uuid()}
+
+
+class Applicant(Audited, Base):
+    __tablename__ = "applicant"
+    __audit_masked__ = frozenset({"health_notes"})
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    tenant: Mapped[str] = mapped_column(sa.String(255))
+    esi: Mapped[str | None] = mapped_column(sa.String(255))
+    email: Mapped[str] = mapped_column(sa.String(320))
+    birth_date: Mapped[date | None]
+    name: Mapped[str] = mapped_column(sa.String(200))
+    health_notes: Mapped[str | None] = mapped_column(sa.Text())
+    status: Mapped[str] = mapped_column(sa.String(20), default="nominated")
+    updated_at: Mapped[datetime]
+
+    def audit_person(self) -> str | None:
+        return self.esi or self.email
+
+
+class SampleSettings(ServiceSettings):
+    service_name: ClassVar[str] = "sample"
+
+
+class ApplicantIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    esi: str | None = None
+    email: str
+    birth_date: date | None = None
+    name: str
+    health_notes: str | None = None
+
+
+class ApplicantPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = None
+    health_notes: str | None = None
+    status: str | None = None
+
+
+Staff = Annotated[Principal, Depends(require_roles(Role.COORDINATOR, Role.ADMIN))]
+router = APIRouter(prefix="/applicants")
+
+
+async def _get(session: Any, principal: Principal, applicant_id: uuid.UUID) -> Applicant:
+    applicant = await session.get(Applicant, applicant_id)
+    if applicant is None or applicant.tenant != principal.tenant:
+        raise NotFound("no such applicant")
+    return applicant
+
+
+@router.post("", operation_id="createApplicant", status_code=201)
+async def create(data: ApplicantIn, session: SessionDep, principal: Staff) -> dict[str, str]:
+    applicant = Applicant(tenant=principal.tenant, updated_at=utcnow(), **data.model_dump())
+    session.add(applicant)
+    await session.flush()
+    return {"id": str(applicant.id)}
+
+
+@router.patch("/{applicant_id}", operation_id="updateApplicant")
+async def update(
+    applicant_id: uuid.UUID, data: ApplicantPatch, session: SessionDep, principal: Staff
+) -> dict[str, str]:
+    applicant = await _get(session, principal, applicant_id)
+    for key, value in data.model_dump(exclude_unset=True).items():
+        setattr(applicant, key, value)
+    if data.status == "accepted":
+        annotate(session, applicant, "accepted", "nomination accepted")
+    applicant.updated_at = utcnow()
+    await session.flush()
+    return {"id": str(applicant.id)}
+
+
+@router.delete("/{applicant_id}", operation_id="deleteApplicant", status_code=204)
+async def delete(applicant_id: uuid.UUID, session: SessionDep, principal: Staff) -> Response:
+    await session.delete(await _get(session, principal, applicant_id))
+    await session.flush()
+    return Response(status_code=204)
+
+
+@router.get("/{applicant_id}/health", operation_id="getApplicantHealth")
+async def health(applicant_id: uuid.UUID, session: SessionDep, principal: Staff) -> dict[str, Any]:
+    applicant = await _get(session, principal, applicant_id)
+    await record_read(
+        session,
+        data_protection.audit,
+        tenant=principal.tenant,
+        object_type="applicant",
+        object_id=applicant.id,
+        person=applicant.audit_person(),
+        fields=["health_notes"],
+    )
+    return {"health_notes": applicant.health_notes}
+
+
+class ApplicantFlagged(EventPayload):
+    """Test event: a partner (or a service) flags an applicant."""
+
+    event_type: ClassVar[str] = "sample.applicant.flagged.v1"
+    producer: ClassVar[str] = "sample"
+    applicant_id: uuid.UUID
+    partner_hei: str | None = None
+
+
+async def on_flagged(session: Any, envelope: Envelope, payload: ApplicantFlagged) -> None:
+    if payload.partner_hei:
+        act_as(session, Actor.partner(payload.partner_hei))
+    applicant = await session.get(Applicant, payload.applicant_id)
+    if applicant is not None:
+        applicant.status = "flagged"
+        await session.flush()
+
+
+def consumers(runtime: Runtime) -> list[Consumer]:
+    consumer = Consumer("sample.flagger", runtime.database, runtime.definition.tables)
+    consumer.add_handler(ApplicantFlagged, on_flagged)
+    return [consumer]
+
+
+DEFINITION = ServiceDefinition(
+    name="sample",
+    title="Sample service",
+    description="Test double of a SMILE service holding personal data.",
+    version="0.0.0",
+    settings_cls=SampleSettings,
+    metadata=metadata,
+    tables=tables,
+    outbox=outbox,
+    migrations_dir=Path(__file__).parent / "migrations",
+    routers=lambda: [router],
+    consumers=consumers,
+)

@@ -1,0 +1,3 @@
+from smile_common.db.migrations import run_env
+
+run_env()
