@@ -1,7 +1,7 @@
 """data protection: audit trail, job runs, data-subject tasks
 
 Revision ID: 5950cd6f17bc
-Revises: 7b23ed05e472
+Revises: 3f6728d62636
 Create Date: 2026-11-29 12:33:00.894892
 """
 
@@ -14,7 +14,7 @@ import smile_common.db.base
 from smile_common.audit import install_append_only, remove_append_only
 
 revision: str = '5950cd6f17bc'
-down_revision: str | None = '7b23ed05e472'
+down_revision: str | None = '3f6728d62636'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
