@@ -3,11 +3,11 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-PACKAGES := libs/smile_common services/catalogue services/agreements services/records \
+PACKAGES := libs/smile_common libs/smile_sis services/catalogue services/agreements services/records \
             services/ewp-gateway services/indicators suite
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 SRC_PATHS := $(subst $(eval) ,:,$(addsuffix /src,$(PACKAGES)))
-MYPY_PACKAGES := -p smile_common -p smile_catalogue -p smile_agreements -p smile_records \
+MYPY_PACKAGES := -p smile_common -p smile_sis -p smile_catalogue -p smile_agreements -p smile_records \
                  -p smile_ewp_gateway -p smile_indicators -p smile_suite
 STAMP  := $(VENV)/.smile-installed
 
