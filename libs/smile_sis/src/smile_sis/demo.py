@@ -11,12 +11,21 @@ from datetime import date
 from decimal import Decimal
 
 from smile_sis.memory import InMemorySIS
-from smile_sis.models import GradeRecord, OfferedCourse, OfferedProgramme, Period
+from smile_sis.models import GradeRecord, OfferedCourse, OfferedProgramme, OrganisationalUnit, Period
 from smile_sis.policy import EnrolmentPolicy
 
 __all__ = ["DEMO_HEI", "demo_policy", "load_demo"]
 
 DEMO_HEI = "unicaen.fr"
+
+_UNITS = {
+    "UFR-DROIT": ("UFR de droit, AES et administration publique", "Faculty of Law", None),
+    "DROIT": ("Département de droit", "Department of Law", "UFR-DROIT"),
+    "ECO": ("UFR des sciences économiques", "Faculty of Economics", None),
+    "SCI": ("UFR des sciences", "Faculty of Sciences", None),
+    "LANG": ("Carré international - langues", "International centre - languages", None),
+    "HIST": ("UFR des humanités et sciences sociales", "Faculty of Humanities and Social Sciences", None),
+}
 
 _PROGRAMMES = {
     "DROIT": ("ECH-DROIT", "Étudiants en échange - Droit", "Exchange students - Law"),
@@ -129,6 +138,8 @@ def _history(sis: InMemorySIS, year: int, rng: random.Random) -> None:
 def load_demo(sis: InMemorySIS) -> InMemorySIS:
     """Periods 2023 to 2026, one exchange programme per faculty, the demo courses, three years of grades."""
     rng = random.Random(2026)  # noqa: S311 - reproducible demo grades, not secrets
+    for code, (fr, en, parent) in _UNITS.items():
+        sis.add_unit(OrganisationalUnit(code=code, title={"fr": fr, "en": en}, parent_code=parent))
     for year in (2023, 2024, 2025, 2026):
         period = _period(year)
         sis.add_period(period)
@@ -145,7 +156,7 @@ def load_demo(sis: InMemorySIS) -> InMemorySIS:
                     title={"fr": fr, "en": en},
                     description={"fr": f"Cours de {fr.lower()}.", "en": f"A course in {en.lower()}."},
                     ects=Decimal(ects),
-                    programme_code=_PROGRAMMES[unit][0],
+                    programme_codes=[_PROGRAMMES[unit][0]],
                     path=f"{_PROGRAMMES[unit][0]}>{code}",
                     organisational_unit_code=unit,
                     isced_code=isced,

@@ -24,6 +24,7 @@ from smile_sis.models import (
     LearnerQuery,
     OfferedCourse,
     OfferedProgramme,
+    OrganisationalUnit,
     Period,
     SisLearner,
     SisResult,
@@ -62,6 +63,7 @@ class InMemorySIS:
 
     kind: str = "memory"
     periods: dict[str, Period] = field(default_factory=dict)
+    units: dict[str, OrganisationalUnit] = field(default_factory=dict)
     programmes: dict[str, dict[str, OfferedProgramme]] = field(default_factory=dict)
     courses: dict[str, dict[str, OfferedCourse]] = field(default_factory=dict)
     learners: dict[str, SisLearner] = field(default_factory=dict)
@@ -78,6 +80,9 @@ class InMemorySIS:
         self.periods[period.code] = period
         self.programmes.setdefault(period.code, {})
         self.courses.setdefault(period.code, {})
+
+    def add_unit(self, unit: OrganisationalUnit) -> None:
+        self.units[unit.code] = unit
 
     def add_programme(self, period_code: str, programme: OfferedProgramme) -> None:
         self._period(period_code)
@@ -109,6 +114,7 @@ class InMemorySIS:
         period = self._period(period_code)
         return CourseOffer(
             period=period,
+            organisational_units=list(self.units.values()),
             programmes=list(self.programmes[period_code].values()),
             courses=sorted(self.courses[period_code].values(), key=lambda c: c.code),
             source=self.kind,

@@ -24,6 +24,7 @@ __all__ = [
     "LearnerQuery",
     "OfferedCourse",
     "OfferedProgramme",
+    "OrganisationalUnit",
     "Period",
     "ResultOutcome",
     "SisLearner",
@@ -50,6 +51,14 @@ class Period(_Model):
     sis_id: str | None = Field(default=None, description="The SIS's technical id (Pégase UUID)")
 
 
+class OrganisationalUnit(_Model):
+    """A faculty, department or other structure that offers programmes (Pégase structure, Apogée composante)."""
+
+    code: str
+    title: dict[str, str] = Field(default_factory=dict, description="Names by language code")
+    parent_code: str | None = None
+
+
 class OfferedProgramme(_Model):
     """A programme (Pégase formation, Apogée étape/VET) of the period."""
 
@@ -69,13 +78,14 @@ class OfferedCourse(_Model):
     title: dict[str, str] = Field(default_factory=dict, description="Titles by language code (fr, en, ...)")
     description: dict[str, str] = Field(default_factory=dict)
     ects: Decimal | None = None
-    programme_code: str | None = Field(default=None, description="The programme the course belongs to")
-    path: str | None = Field(default=None, description="Position in the programme tree (Pégase code chemin)")
+    programme_codes: list[str] = Field(default_factory=list, description="Programmes the course belongs to")
+    path: str | None = Field(default=None, description="Position in the (first) programme tree (Pégase code chemin)")
     organisational_unit_code: str | None = None
     isced_code: str | None = Field(default=None, pattern=r"^\d{2,4}$")
     eqf_level: int | None = Field(default=None, ge=1, le=8)
     term_code: str | None = Field(default=None, description="Semester or term the course is taught in")
     languages: list[str] = Field(default_factory=list, description="Languages of instruction (ISO 639-1)")
+    hours: Decimal | None = Field(default=None, description="Teaching hours (Apogée NBR_VOL_ELP)")
     capacity: int | None = None
     mandatory: bool | None = None
     open_to_choice: bool = Field(default=True, description="Whether students may choose it (Pégase CHC)")
@@ -86,6 +96,7 @@ class CourseOffer(_Model):
     """The course offer of one period, as the SIS publishes it."""
 
     period: Period
+    organisational_units: list[OrganisationalUnit] = Field(default_factory=list)
     programmes: list[OfferedProgramme] = Field(default_factory=list)
     courses: list[OfferedCourse] = Field(default_factory=list)
     source: str = Field(description="Which adapter read it: pegase, files, memory")

@@ -62,7 +62,7 @@ def _objet(path: str, code_type: str, label: str, ects: object, **extra: object)
         "ouverteChoixCursus": extra.get("ouvert", True),
         "creditEcts": ects,
         "temoinPlageChoix": False,
-        "formation": FORMATION,
+        "formation": extra.get("formation", FORMATION),
         "objetFormation": {
             "code": path.split(">")[-1],
             "libelleCourt": label[:20],
@@ -80,6 +80,13 @@ OBJECTS = [
     _objet("F-DRT-L3>F-DRT-L3-S5>DRT-EU-101", "UE", "Droit de l'Union européenne", 6, capacite=40),
     _objet("F-DRT-L3>F-DRT-L3-S6>DRT-INT-201", "UE", "Droit international public", "5,0", obligatoire=True),
     _objet("F-DRT-L3>F-DRT-L3-S6>DRT-STG-299", "UE", "Stage", None, ouvert=False),
+    _objet(
+        "F-ECO-L3>F-ECO-L3-S5>DRT-EU-101",
+        "UE",
+        "Droit de l'Union européenne",
+        6,
+        formation={"code": "F-ECO-L3", "libelleCourt": "L3 Eco", "libelleLong": "Licence 3 Économie"},
+    ),
 ]
 
 
@@ -123,7 +130,7 @@ async def test_the_offer_lists_courses_not_semesters_with_their_term_and_credits
     assert eu.capacity == 40
     assert eu.term_code == "F-DRT-L3-S5"
     assert eu.path == "F-DRT-L3>F-DRT-L3-S5>DRT-EU-101"
-    assert eu.programme_code == "F-DRT-L3"
+    assert eu.programme_codes == ["F-DRT-L3", "F-ECO-L3"]  # shared ("mutualisé") with economics
     assert courses["DRT-INT-201"].ects == Decimal("5.0")
     assert courses["DRT-INT-201"].mandatory is True
     assert courses["DRT-STG-299"].open_to_choice is False

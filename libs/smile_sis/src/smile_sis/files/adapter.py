@@ -30,6 +30,7 @@ from smile_sis.models import (
     LearnerQuery,
     OfferedCourse,
     OfferedProgramme,
+    OrganisationalUnit,
     Period,
     ResultOutcome,
     SisLearner,
@@ -118,14 +119,18 @@ class FilesSIS:
         programmes: dict[str, OfferedProgramme] = {}
         courses = []
         for row in rows:
-            if row.get("programme") and row["programme"] not in programmes:
-                title = {"fr": row["programme_title"]} if row.get("programme_title") else {}
-                programmes[row["programme"]] = OfferedProgramme(
-                    code=row["programme"], title=title, path=row["programme"]
-                )
+            for code in _split(row.get("programme")):
+                if code not in programmes:
+                    title = {"fr": row["programme_title"]} if row.get("programme_title") else {}
+                    unit = row.get("ounit")
+                    programmes[code] = OfferedProgramme(
+                        code=code, title=title, path=code, organisational_unit_code=unit
+                    )
             courses.append(_course(row))
+        units = await asyncio.to_thread(self._rows, "units.csv", "units")
         return CourseOffer(
             period=period,
+            organisational_units=[_unit(u) for u in units if u.get("code")],
             programmes=list(programmes.values()),
             courses=sorted(courses, key=lambda c: c.code),
             source=self.kind,
@@ -332,30 +337,40 @@ class FilesSIS:
             return True
 
 
+def _unit(row: Row) -> OrganisationalUnit:
+    title = {lang: row[f"title_{lang}"] for lang in ("fr", "en") if row.get(f"title_{lang}")}
+    return OrganisationalUnit(code=row["code"], title=title, parent_code=row.get("parent"))
+
+
 def _course(row: Row) -> OfferedCourse:
     title = {lang: row[f"title_{lang}"] for lang in ("fr", "en") if row.get(f"title_{lang}")}
     description = {lang: row[f"description_{lang}"] for lang in ("fr", "en") if row.get(f"description_{lang}")}
     isced = row.get("isced")
     eqf = row.get("eqf")
     capacity = row.get("capacity")
+    programmes = _split(row.get("programme"))
     return OfferedCourse(
         code=row["code"],
         title=title,
         description=description,
         ects=parse_decimal(row.get("ects")),
-        programme_code=row.get("programme"),
-        path=row.get("programme") and f"{row['programme']}>{row['code']}",
+        programme_codes=programmes,
+        path=f"{programmes[0]}>{row['code']}" if programmes else None,
         organisational_unit_code=row.get("ounit"),
         isced_code=isced if isced and isced.isdigit() and 2 <= len(isced) <= 4 else None,
         eqf_level=int(eqf) if eqf and eqf.isdigit() and 1 <= int(eqf) <= 8 else None,
         term_code=row.get("term"),
-        languages=[
-            lang.strip().lower() for lang in (row.get("languages") or "").replace(",", "|").split("|") if lang.strip()
-        ],
+        languages=[lang.lower() for lang in _split(row.get("languages"))],
+        hours=parse_decimal(row.get("hours")),
         capacity=int(capacity) if capacity and capacity.isdigit() else None,
         mandatory=parse_bool(row.get("mandatory")),
         open_to_choice=bool(parse_bool(row.get("open"), True)),
     )
+
+
+def _split(value: str | None) -> list[str]:
+    """``a|b`` or ``a,b`` as a list."""
+    return [v.strip() for v in (value or "").replace(",", "|").split("|") if v.strip()]
 
 
 def _same_person(row: Row, query: LearnerQuery) -> bool:

@@ -27,6 +27,12 @@ COLUMNS: dict[str, dict[str, list[str]]] = {
         "start_date": ["start_date", "dat_deb", "date_debut"],
         "end_date": ["end_date", "dat_fin", "date_fin"],
     },
+    "units": {
+        "code": ["code", "cod_cmp", "structure"],
+        "title_fr": ["title_fr", "lib_cmp", "libelle"],
+        "title_en": ["title_en", "lib_cmp_en"],
+        "parent": ["parent", "cod_cmp_parent", "parent_code"],
+    },
     "offer": {
         "period": ["period", "cod_anu", "code_periode"],
         "code": ["code", "cod_elp"],
@@ -43,6 +49,7 @@ COLUMNS: dict[str, dict[str, list[str]]] = {
         "term": ["term", "semestre", "periode_elp"],
         "languages": ["languages", "langue_enseignement", "langues"],
         "capacity": ["capacity", "capacite"],
+        "hours": ["hours", "nbr_vol_elp", "volume_horaire"],
         "mandatory": ["mandatory", "obligatoire"],
         "open": ["open", "ouvert_mobilite"],
     },

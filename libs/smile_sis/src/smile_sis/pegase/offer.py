@@ -4,7 +4,7 @@ optionally enriched with ODF syllabus descriptors (description, language of inst
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -95,7 +95,7 @@ def parse_course(raw: Mapping[str, Any], period_code: str, semesters: set[str]) 
         code=_code_of(obj) or path.split(">")[-1],
         title=_title(obj),
         ects=_decimal(raw.get("creditEcts")),
-        programme_code=_code_of(raw.get("formation")) or path.split(">")[0],
+        programme_codes=[_code_of(raw.get("formation")) or path.split(">")[0]],
         path=path,
         term_code=_semester_of(path, semesters) or period_code,
         capacity=int(capacity) if isinstance(capacity, int) and capacity > 0 else None,
@@ -117,11 +117,11 @@ async def read_course_offer(client: PegaseClient, period_code: str) -> CourseOff
     semesters = {
         str(_code_of(o.get("objetFormation"))) for o in objects if o.get("codeType") == config.semester_object_type
     }
-    courses = [
+    courses = _merge_shared(
         parse_course(o, period_code, semesters)
         for o in objects
         if isinstance(o, dict) and o.get("codeType") not in containers and o.get("objetFormation")
-    ]
+    )
     if config.read_syllabus and period.sis_id:
         courses = await _with_syllabus(client, period.sis_id, courses)
     return CourseOffer(
@@ -131,6 +131,20 @@ async def read_course_offer(client: PegaseClient, period_code: str) -> CourseOff
         source="pegase",
         read_at=datetime.now(UTC),
     )
+
+
+def _merge_shared(courses: Iterable[OfferedCourse]) -> list[OfferedCourse]:
+    """A course shared by several programmes (Pégase "mutualisé") appears once per code chemin: keep one,
+    with every programme it belongs to."""
+    merged: dict[str, OfferedCourse] = {}
+    for course in courses:
+        first = merged.get(course.code)
+        if first is None:
+            merged[course.code] = course
+            continue
+        programmes = list(dict.fromkeys([*first.programme_codes, *course.programme_codes]))
+        merged[course.code] = first.model_copy(update={"programme_codes": programmes})
+    return list(merged.values())
 
 
 # --- ODF syllabus ------------------------------------------------------------------------------------
@@ -153,6 +167,10 @@ def apply_syllabus(course: OfferedCourse, detail: Mapping[str, Any]) -> OfferedC
     found = [c.lower()[:2] for c in codes if c]
     if found:
         update["languages"] = found
+    descriptors = detail.get("descripteursObjetMaquette") or {}
+    unit = _nomenclature_code(descriptors.get("structurePrincipale")) if isinstance(descriptors, dict) else None
+    if unit:
+        update["organisational_unit_code"] = unit
     return course.model_copy(update=update) if update else course
 
 
