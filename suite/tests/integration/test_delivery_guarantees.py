@@ -15,8 +15,9 @@ from smile_common.events import Consumer, Envelope, InMemoryBus, RabbitMQBus, ne
 from smile_common.events.payloads.catalogue import CoursePublished
 from smile_common.service import Runtime
 from smile_common.testing.proxy import TcpProxy
-from smile_indicators.catalogue import handlers
 from smile_indicators.definition import DEFINITION as INDICATORS
+from smile_indicators.facts.registry import PROJECTOR
+from smile_indicators.projection.apply import parse_events, project
 
 from .conftest import eventually, publish_course, published_figure
 
@@ -48,7 +49,7 @@ async def test_a_poison_message_is_dead_lettered_and_the_rest_flows(make_harness
     async def fragile(session, envelope, payload):  # type: ignore[no-untyped-def]
         if payload.code == "POISON" and broken["on"]:
             raise RuntimeError("cannot digest this course")
-        await handlers.apply_course_event(session, envelope, payload)
+        await project(session, PROJECTOR, parse_events(PROJECTOR, [envelope]))
 
     def consumers(runtime: Runtime) -> list[Consumer]:
         consumer = Consumer("indicators.projector", runtime.database, runtime.definition.tables)

@@ -61,6 +61,8 @@ def _parser(definition: ServiceDefinition) -> argparse.ArgumentParser:
     dead.add_argument("--consumer", help="only this consumer")
     dead.add_argument("--event-id", action="append", help="only these events (repeatable)")
     sub.add_parser("outbox", help="show the outbox: pending events and the last errors")
+    for command in definition.commands:
+        command.configure(sub.add_parser(command.name, help=command.help))
     return parser
 
 
@@ -81,6 +83,7 @@ def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> in
         "dead-letters": _dead_letters,
         "outbox": _outbox,
     }
+    commands.update({command.name: command.run for command in definition.commands})
     runtime = bootstrap(definition, settings, uses_bus=args.command == "worker")
 
     async def run() -> int:

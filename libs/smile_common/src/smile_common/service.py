@@ -8,6 +8,7 @@ command and the all-in-one process, and lets tests swap the database and the bus
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import logging
@@ -41,9 +42,20 @@ from smile_common.security.devissuer import DevIssuer
 from smile_common.security.jwt import JwksKeyProvider, KeyProvider, StaticKeyProvider, TokenVerifier
 from smile_common.settings import ServiceSettings
 
-__all__ = ["Runtime", "ServiceDefinition", "bootstrap", "create_service_app", "run_worker"]
+__all__ = ["Runtime", "ServiceCommand", "ServiceDefinition", "bootstrap", "create_service_app", "run_worker"]
 
 _log = logging.getLogger("smile.service")
+
+
+@dataclass(frozen=True)
+class ServiceCommand:
+    """An extra ``smile-<service> <name>`` command (e.g. the indicators' ``rebuild``)."""
+
+    name: str
+    help: str
+    run: Callable[[Runtime, argparse.Namespace], Awaitable[int | None]]
+    #: adds the command's own arguments to its sub-parser
+    configure: Callable[[argparse.ArgumentParser], None] = lambda parser: None
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,8 @@ class ServiceDefinition:
     calls: tuple[str, ...] = ()
     #: personal data the service holds: retention rules, data-subject sources (smile_common.dataprotection).
     data_protection: DataProtection | None = None
+    #: commands of ``smile-<service>`` beyond the common ones
+    commands: Sequence[ServiceCommand] = ()
 
     @property
     def migrations(self) -> MigrationTree:
@@ -266,7 +280,7 @@ async def start_consumers(runtime: Runtime) -> list[Consumer]:
             consumer.binding_keys(),
             consumer.handle,
             max_attempts=s.consumer_max_attempts,
-            concurrency=s.consumer_concurrency,
+            concurrency=consumer.concurrency or s.consumer_concurrency,
             dead_letters=consumer.store_dead_letter,
         )
     return consumers

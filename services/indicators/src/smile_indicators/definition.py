@@ -6,22 +6,36 @@ from pathlib import Path
 
 from smile_common.service import ServiceDefinition
 from smile_indicators import worker
-from smile_indicators.catalogue import endpoints as catalogue
-from smile_indicators.catalogue import models as _models  # noqa: F401  (registers the tables)
+from smile_indicators.commands import COMMANDS
 from smile_indicators.db import metadata, outbox, tables
+from smile_indicators.facts import registry as _facts  # noqa: F401  (registers the read models' tables)
 from smile_indicators.settings import IndicatorsSettings
+
+
+def _routers() -> list:  # type: ignore[type-arg]
+    from smile_indicators.figures import endpoints as figures
+    from smile_indicators.figures import legacy
+    from smile_indicators.ops import endpoints as ops
+
+    return [figures.router, legacy.router, ops.router]
+
 
 DEFINITION = ServiceDefinition(
     name="indicators",
     title="SMILE indicators",
-    description="Steering figures built from every service's events.",
-    version="0.1.0",
+    description="Steering figures built from every service's events: filters, time series, exports for BI "
+    "tools, the crisis roster and a dashboard page. Definitions of every figure: docs/indicators.md.",
+    version="0.2.0",
     settings_cls=IndicatorsSettings,
     metadata=metadata,
     tables=tables,
     outbox=outbox,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=lambda: [catalogue.router],
+    routers=_routers,
     consumers=worker.consumers,
-    openapi_tags=[{"name": "catalogue", "description": "Figures about the course offer"}],
+    commands=COMMANDS,
+    openapi_tags=[
+        {"name": "figures", "description": "Steering figures with filters, breakdowns and time series"},
+        {"name": "operations", "description": "What the projector received"},
+    ],
 )

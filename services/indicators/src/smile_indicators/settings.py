@@ -1,9 +1,29 @@
+"""Settings of the indicators service (``SMILE_INDICATORS_*`` on top of the shared ``SMILE_*``)."""
+
 from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field, SecretStr
+
+from smile_common.security import Role
 from smile_common.settings import ServiceSettings
 
 
 class IndicatorsSettings(ServiceSettings):
     service_name: ClassVar[str] = "indicators"
+
+    #: most events the projector applies in one transaction.
+    indicators_batch_size: int = Field(default=200, ge=1, le=5000)
+    #: how long the projector waits for more deliveries before applying a batch.
+    indicators_batch_linger_ms: float = Field(default=2.0, ge=0, le=1000)
+    #: deliveries the projector takes at once (RabbitMQ prefetch); batches form from them.
+    indicators_projector_concurrency: int = Field(default=64, ge=1, le=1000)
+    #: roles allowed to read the crisis roster (names and contact details of students).
+    indicators_roster_roles: list[Role] = Field(default_factory=lambda: [Role.COORDINATOR, Role.ADMIN])
+    #: key of the pseudonyms in anonymised exports (keep it secret and stable: changing it breaks joins
+    #: across exports made before and after).
+    indicators_pseudonym_key: SecretStr | None = None
+
+    def required_in_production(self) -> list[str]:
+        return [*super().required_in_production(), "indicators_pseudonym_key"]

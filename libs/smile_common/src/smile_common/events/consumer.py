@@ -40,6 +40,7 @@ class Consumer:
 
     ``accept_all=True`` binds the consumer to every event (``#``); events it has no handler for are
     recorded as ignored and counted, never failing (the indicators service wants to see everything).
+    ``concurrency`` overrides ``SMILE_CONSUMER_CONCURRENCY`` for this consumer (deliveries handled at once).
     """
 
     def __init__(
@@ -49,8 +50,10 @@ class Consumer:
         tables: MessagingTables,
         *,
         accept_all: bool = False,
+        concurrency: int | None = None,
     ) -> None:
         self.name = name
+        self.concurrency = concurrency
         self.database = database
         self.tables = tables
         self.accept_all = accept_all

@@ -1,1 +1,0 @@
-"""Read model of the course offer, fed by the catalogue's events."""

@@ -1,0 +1,1 @@
+"""Indicators: filters, breakdowns and time series computed from the read models."""

@@ -1,0 +1,34 @@
+"""Who may read the figures, and the part a referent may see (their own faculties only)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated
+
+from fastapi import Depends
+
+from smile_common.errors import Forbidden
+from smile_common.security import Principal, Role, require_roles
+from smile_indicators.figures.filters import Filters
+
+__all__ = ["FULL_READERS", "Reader", "scope_to_principal"]
+
+#: roles that see every figure of their university.
+FULL_READERS = (Role.ANALYST, Role.COORDINATOR, Role.REGISTRAR, Role.ADMIN)
+
+Reader = Annotated[Principal, Depends(require_roles(*FULL_READERS, Role.REFERENT))]
+
+
+def scope_to_principal(principal: Principal, filters: Filters, allowed: tuple[str, ...]) -> Filters:
+    """Restrict a referent to the faculties of their ``ounits`` claim; others see everything."""
+    if principal.has_any(*FULL_READERS):
+        return filters
+    if "faculty" not in allowed or not principal.ounits:
+        raise Forbidden("Referents see the figures of their own faculties only; this one has no faculty.")
+    own = tuple(sorted(principal.ounits))
+    if not filters.faculty:
+        return replace(filters, faculty=own)
+    outside = sorted(set(filters.faculty) - set(own))
+    if outside:
+        raise Forbidden(f"Referents see their own faculties only; not {', '.join(outside)}.")
+    return filters

@@ -1,0 +1,171 @@
+"""The projector: a consumer bound to every event that applies deliveries in small batches.
+
+Each delivery still gets its own answer (applied, duplicate or ignored), and the inbox row of every event
+commits in the same transaction as its effect, exactly as with :class:`smile_common.events.Consumer`.
+What changes is that deliveries arriving together share one transaction: at 500 events a second a
+transaction per event would spend its time in round trips. If a batch fails, its events are applied one
+by one, so that only a poison event fails (and is retried, then dead-lettered, by the bus).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from smile_common.db import Database, utcnow
+from smile_common.events import Consumer, Envelope, MessagingTables, Outcome
+from smile_common.logging import correlation_id
+from smile_common.observability import EVENTS_CONSUMED
+from smile_indicators.metrics import BATCH_SIZE, PROJECTION_LAG
+from smile_indicators.projection.apply import parse_events, project
+from smile_indicators.projection.registry import Projector
+
+__all__ = ["ProjectorConsumer"]
+
+_log = logging.getLogger("smile.indicators.projector")
+_Pending = tuple[Envelope, "asyncio.Future[Outcome]"]
+
+
+class ProjectorConsumer(Consumer):
+    """``indicators.projector``: every event type, logged, projected when known, counted when not."""
+
+    def __init__(
+        self,
+        name: str,
+        database: Database,
+        tables: MessagingTables,
+        projector: Projector,
+        *,
+        max_batch: int = 200,
+        linger_seconds: float = 0.002,
+        concurrency: int | None = None,
+    ) -> None:
+        super().__init__(name, database, tables, accept_all=True, concurrency=concurrency)
+        self.projector = projector
+        self.max_batch = max_batch
+        self.linger_seconds = linger_seconds
+        self._pending: list[_Pending] = []
+        self._flushing = False
+
+    @property
+    def event_types(self) -> list[str]:
+        return self.projector.event_types
+
+    async def handle(self, envelope: Envelope) -> Outcome:
+        """Apply ``envelope`` once, together with the deliveries that arrive at the same moment."""
+        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self._pending.append((envelope, future))
+        if not self._flushing:
+            await self._flush()
+        return await future
+
+    async def _flush(self) -> None:
+        # The first delivery to find nobody flushing becomes the flusher until the queue is empty.
+        self._flushing = True
+        try:
+            await asyncio.sleep(self.linger_seconds)
+            while self._pending:
+                batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
+                await self._apply(batch)
+        except BaseException as exc:
+            for _, future in self._pending:
+                if not future.done():
+                    future.set_exception(exc if isinstance(exc, Exception) else RuntimeError("projector stopped"))
+            self._pending = []
+            raise
+        finally:
+            self._flushing = False
+
+    async def _apply(self, batch: list[_Pending]) -> None:
+        try:
+            outcomes = await self._apply_with_retries([envelope for envelope, _ in batch])
+        except Exception as exc:
+            if len(batch) == 1:
+                _fail(batch, exc)
+                return
+            _log.warning("batch of %d events failed (%s); applying them one by one", len(batch), exc)
+            for item in batch:
+                await self._apply([item])
+            return
+        for envelope, future in batch:
+            outcome = outcomes[envelope.id]
+            EVENTS_CONSUMED.labels(self.name, envelope.type, outcome.value).inc()
+            if not future.done():
+                future.set_result(outcome)
+
+    async def _apply_with_retries(self, envelopes: Sequence[Envelope], attempts: int = 3) -> dict[str, Outcome]:
+        for attempt in range(1, attempts + 1):
+            try:
+                return await self.apply_now(envelopes)
+            except (IntegrityError, DBAPIError) as exc:
+                # a competing worker inserted the same row or event, or a deadlock: try again from scratch
+                if attempt == attempts or not _retryable(exc):
+                    raise
+                await asyncio.sleep(0.01 * attempt)
+        raise AssertionError("unreachable")
+
+    async def apply_now(self, envelopes: Sequence[Envelope]) -> dict[str, Outcome]:
+        """Apply ``envelopes`` in one transaction; return each event's outcome."""
+        unique = list({envelope.id: envelope for envelope in envelopes}.values())
+        inbox = self.tables.inbox
+        token = correlation_id.set(unique[0].correlationid or unique[0].id if unique else None)
+        try:
+            async with self.database.sessionmaker() as session, session.begin():
+                seen = set(
+                    (
+                        await session.scalars(
+                            sa.select(inbox.c.event_id).where(
+                                inbox.c.consumer == self.name, inbox.c.event_id.in_([e.id for e in unique])
+                            )
+                        )
+                    ).all()
+                )
+                fresh = parse_events(self.projector, [e for e in unique if e.id not in seen])
+                outcomes = {e.id: Outcome.DUPLICATE for e in unique if e.id in seen}
+                now = utcnow()
+                rows = []
+                for event in fresh:
+                    outcome = Outcome.APPLIED if event.handling else Outcome.IGNORED
+                    outcomes[event.envelope.id] = outcome
+                    rows.append(
+                        {
+                            "consumer": self.name,
+                            "event_id": event.envelope.id,
+                            "event_type": event.envelope.type,
+                            "outcome": outcome.value,
+                            "processed_at": now,
+                        }
+                    )
+                if rows:
+                    await session.execute(sa.insert(inbox), rows)
+                await project(session, self.projector, fresh)
+        finally:
+            correlation_id.reset(token)
+        _observe(fresh_envelopes=[e.envelope for e in fresh], size=len(unique))
+        return outcomes
+
+
+def _observe(fresh_envelopes: list[Envelope], size: int) -> None:
+    BATCH_SIZE.observe(size)
+    now = time.time()
+    for envelope in fresh_envelopes:
+        PROJECTION_LAG.observe(max(0.0, now - envelope.time.timestamp()))
+
+
+def _retryable(exc: Exception) -> bool:
+    if isinstance(exc, IntegrityError):
+        return True
+    text = str(exc).lower()
+    return "deadlock" in text or "could not serialize" in text or "database is locked" in text
+
+
+def _fail(batch: list[_Pending], exc: Exception) -> None:
+    for envelope, future in batch:
+        EVENTS_CONSUMED.labels("indicators.projector", envelope.type, "failed").inc()
+        if not future.done():
+            future.set_exception(exc)

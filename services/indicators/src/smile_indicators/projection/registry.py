@@ -1,0 +1,97 @@
+"""What the indicators do with each event type: its payload model, its stream and the rows it changes.
+
+A *projection* turns one event into the new state of one read-model row: ``key`` names the row (tenant
+first, then the rest of the table's primary key) and ``reduce`` is a pure function from the row as it
+was (or ``None``) to the row as it must be. Reducers must be **order-insensitive**: applying the same
+events in any order gives the same row (last-writer-wins on the event's time and id, first/last
+occurrence as ``min``/``max``, counts of distinct events). The live consumer and the rebuild run the same
+reducers, which is why a rebuild gives the same figures.
+
+The *stream* of an event groups the events whose rows depend only on each other (all events of one
+mobility, of one course, ...). The rebuild replays the log sorted by stream, so it only keeps one
+stream's rows in memory at a time; rows of ``shared`` projections (small dimensions fed from several
+streams, such as partner institutions) are kept until the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+
+from smile_common.events import Envelope, EventPayload
+
+__all__ = ["EventHandling", "Key", "Projection", "Projector", "Row"]
+
+P = TypeVar("P", bound=EventPayload)
+Row = dict[str, Any]
+Key = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Projection(Generic[P]):
+    """How one event type changes one table."""
+
+    table: sa.Table
+    key: Callable[[Envelope, P], Key]
+    reduce: Callable[[Row | None, Envelope, P], Row]
+    #: rows fed from several streams (kept in memory for the whole rebuild: keep such tables small).
+    shared: bool = False
+
+    @property
+    def key_columns(self) -> list[str]:
+        return [c.name for c in self.table.primary_key.columns]
+
+
+@dataclass(frozen=True)
+class EventHandling(Generic[P]):
+    """Everything the indicators do with one event type."""
+
+    payload: type[P]
+    stream: Callable[[Envelope, P], str]
+    projections: tuple[Projection[P], ...]
+
+    def parse(self, envelope: Envelope) -> P:
+        return envelope.payload(self.payload)
+
+
+@dataclass
+class Projector:
+    """The registry of event handlings, by event type."""
+
+    handlings: dict[str, EventHandling[Any]] = field(default_factory=dict)
+
+    def on(
+        self,
+        payload: type[P],
+        *,
+        stream: Callable[[Envelope, P], str],
+        projections: Iterable[Projection[P]],
+    ) -> None:
+        if payload.event_type in self.handlings:
+            raise ValueError(f"{payload.event_type} is already projected")
+        self.handlings[payload.event_type] = EventHandling(payload, stream, tuple(projections))
+
+    def get(self, event_type: str) -> EventHandling[Any] | None:
+        return self.handlings.get(event_type)
+
+    @property
+    def event_types(self) -> list[str]:
+        return sorted(self.handlings)
+
+    @property
+    def tables(self) -> list[sa.Table]:
+        seen: dict[str, sa.Table] = {}
+        for handling in self.handlings.values():
+            for projection in handling.projections:
+                seen.setdefault(projection.table.name, projection.table)
+        return [seen[name] for name in sorted(seen)]
+
+    def stream_key(self, envelope: Envelope) -> str | None:
+        """The stream of a known event; ``None`` for a type this code does not project (yet)."""
+        handling = self.get(envelope.type)
+        if handling is None:
+            return None
+        return f"{envelope.tenant}|{handling.stream(envelope, handling.parse(envelope))}"
