@@ -1,7 +1,7 @@
 """event log and read models
 
 Revision ID: 17d36c62b849
-Revises: 9b482792e67c
+Revises: 719a9d1e97d0
 Create Date: 2026-11-29 12:35:19.611201
 """
 
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 import smile_common.db.base
 
 revision: str = '17d36c62b849'
-down_revision: str | None = '9b482792e67c'
+down_revision: str | None = '719a9d1e97d0'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
