@@ -153,12 +153,21 @@ def _lines(node: Mapping[str, Any] | None) -> Iterator[Mapping[str, Any]]:
 
 
 def _chosen(tree: Mapping[str, Any]) -> dict[str, str]:
-    """code chemin -> course code of every object currently chosen in a cursus view."""
+    """code chemin -> course code of every object the learner chose and could un-choose (not the root,
+    not a mandatory object, not one whose actions exclude cancelling)."""
     out = {}
-    for line in _lines(tree.get("racine")):
+    root = tree.get("racine")
+    for line in _lines(root):
         info = line.get("infosObjetMaquette") or {}
         pedagogy = line.get("infosPedagogique") or {}
-        if pedagogy.get("typeChoixPedagogiqueActuel") == CHOSEN and info.get("codeChemin"):
+        actions = (line.get("possibilitesPedagogiques") or {}).get("actionsPossibles")
+        if (
+            line is not root
+            and pedagogy.get("typeChoixPedagogiqueActuel") == CHOSEN
+            and info.get("codeChemin")
+            and not info.get("estObligatoire")
+            and (actions is None or "AnnulerChoixAffectation" in actions)
+        ):
             out[str(info["codeChemin"])] = str(info.get("codeObjetMaquette"))
     return out
 
@@ -210,7 +219,10 @@ async def enrol_in_courses(client: PegaseClient, request: CourseEnrolmentRequest
     wanted = _resolve(validated, list(dict.fromkeys(request.course_codes)))
     chosen = _chosen(validated)
     to_add = [path for path in wanted.values() if path not in chosen]
-    to_remove = [path for path in chosen if path not in set(wanted.values())]
+    wanted_paths = set(wanted.values())
+    to_remove = [
+        path for path in chosen if path not in wanted_paths and not any(w.startswith(f"{path}>") for w in wanted_paths)
+    ]
     if to_add or to_remove:
         await _apply_draft(client, cursus, to_add, to_remove)
     return CourseEnrolmentReceipt(
