@@ -6,9 +6,13 @@ from pathlib import Path
 
 from smile_agreements import worker
 from smile_agreements.db import metadata, outbox, tables
+from smile_agreements.files import endpoints as files
+from smile_agreements.files import models as _file_models  # noqa: F401  (registers the tables)
 from smile_agreements.mobilities import endpoints as mobilities
 from smile_agreements.mobilities import internal as mobilities_internal
 from smile_agreements.mobilities import models as _mobility_models  # noqa: F401  (registers the tables)
+from smile_agreements.notifications import endpoints as notifications
+from smile_agreements.notifications import models as _notification_models  # noqa: F401  (registers the tables)
 from smile_agreements.settings import AgreementsSettings
 from smile_common.service import ServiceDefinition
 
@@ -22,10 +26,12 @@ DEFINITION = ServiceDefinition(
     tables=tables,
     outbox=outbox,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=lambda: [mobilities.router, mobilities_internal.router],
+    routers=lambda: [mobilities.router, files.router, notifications.router, mobilities_internal.router],
     consumers=worker.consumers,
     openapi_tags=[
         {"name": "mobilities", "description": "Nominations and incoming mobilities"},
+        {"name": "files", "description": "The incoming student's application file: steps, documents, messages"},
+        {"name": "notifications", "description": "Emails sent (or, in dev, stored) by the mailer"},
         {"name": "internal", "description": "Reads and commands for other SMILE services (service role)"},
     ],
 )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field, SecretStr
@@ -23,6 +24,11 @@ class AgreementsSettings(ServiceSettings):
     documents_dir: str | None = None
     #: largest document accepted, unless a programme's document type says less
     document_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    #: request bodies of this service may carry a document (the suite-wide default is 2 MiB)
+    max_body_bytes: int = Field(default=12 * 1024 * 1024, ge=1024)
+
+    def documents_root(self) -> Path:
+        return Path(self.documents_dir) if self.documents_dir else self.data_dir / "documents"
 
     def office_email(self, tenant: str) -> str:
         return self.office_emails.get(tenant, f"international@{tenant}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from smile_agreements.mobilities.ewp_handlers import EwpNominations
+from smile_agreements.notifications.mailer import Mailer
 from smile_agreements.settings import AgreementsSettings
 from smile_common.events import Consumer
 from smile_common.service import Runtime
@@ -15,4 +16,6 @@ def consumers(runtime: Runtime) -> Sequence[Consumer]:
     assert isinstance(settings, AgreementsSettings)
     mobility = Consumer("agreements.mobility", runtime.database, runtime.definition.tables)
     EwpNominations(settings).register(mobility)
-    return [mobility]
+    mailer = Consumer("agreements.mailer", runtime.database, runtime.definition.tables)
+    Mailer(settings).register(mailer)
+    return [mobility, mailer]

@@ -89,3 +89,29 @@ async def publish(h: ServiceHarness, payload: Any, *, tenant: str = "unicaen.fr"
     envelope = new_envelope(payload, source="/smile/test-producer", tenant=tenant, time=time)
     await h.runtime.bus.publish([envelope])
     return envelope
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(64)
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(64) + b"\xff\xd9"
+
+
+async def accepted_file(h: ServiceHarness, **overrides: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A nomination accepted by the office, and its freshly opened application file."""
+    mobility = await create(h, **overrides)
+    accepted = await h.client.post(f"/mobilities/{mobility['id']}/accept", json={}, headers=office(h))
+    assert accepted.status_code == 200, accepted.text
+    file = await h.client.get(f"/mobilities/{mobility['id']}/file", headers=student(h))
+    assert file.status_code == 200, file.text
+    return mobility, file.json()
+
+
+async def upload(
+    h: ServiceHarness, file_id: str, doc_type: str, content: bytes, content_type: str, name: str = "doc.pdf"
+) -> Any:
+    return await h.client.post(
+        f"/files/{file_id}/documents",
+        data={"type": doc_type},
+        files={"file": (name, content, content_type)},
+        headers=student(h),
+    )

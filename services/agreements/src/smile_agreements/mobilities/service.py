@@ -235,6 +235,9 @@ async def accept(session: AsyncSession, mobility: Mobility, actor: str, proposal
     mobility.rejection_reason = None
     await session.flush()
     await events.record(session, ev.MobilityAccepted, mobility)
+    from smile_agreements.files.service import open_file  # files build on mobilities, not the reverse
+
+    await open_file(session, mobility, actor)
     await notify(
         session, tenant=mobility.tenant, recipient_email=mobility.student_email, recipient_role="student",
         template="nomination_accepted", params=params_of(mobility), language=mobility.student_language,

@@ -1,0 +1,1 @@
+"""The incoming student's application file: programme steps, documents, messages, history."""
