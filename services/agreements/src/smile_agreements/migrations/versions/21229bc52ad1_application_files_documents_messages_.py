@@ -1,7 +1,7 @@
 """application files, documents, messages, emails
 
 Revision ID: 21229bc52ad1
-Revises: 3f6728d62636
+Revises: 5950cd6f17bc
 Create Date: 2026-11-29 12:41:06.746527
 """
 
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 import smile_common.db.base
 
 revision: str = '21229bc52ad1'
-down_revision: str | None = '3f6728d62636'
+down_revision: str | None = '5950cd6f17bc'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
