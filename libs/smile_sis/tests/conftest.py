@@ -15,14 +15,14 @@ import yaml
 
 
 def shared_dir() -> Path:
-    """The project's shared reference folder: SMILE_SHARED_DIR, or a `shared/` beside an ancestor."""
+    """The repository's reference folder ``specs/`` (holding ``sis/openapi`` and ``sis/samples``)."""
     if os.environ.get("SMILE_SHARED_DIR"):
         return Path(os.environ["SMILE_SHARED_DIR"])
     for parent in Path(__file__).resolve().parents:
-        candidate = parent / "shared"
+        candidate = parent / "specs"
         if (candidate / "sis" / "openapi").is_dir():
             return candidate
-    raise FileNotFoundError("shared/sis/openapi not found: set SMILE_SHARED_DIR")
+    raise FileNotFoundError("specs/sis/openapi not found in the repository")
 
 
 SAMPLES = shared_dir() / "sis" / "samples"
