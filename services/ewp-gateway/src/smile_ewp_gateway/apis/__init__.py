@@ -1,0 +1,1 @@
+"""The EWP APIs SMILE serves to partners (XML, HTTP signatures), one module per API."""

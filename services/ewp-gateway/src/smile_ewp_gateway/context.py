@@ -1,0 +1,92 @@
+"""What every part of the gateway shares inside one process: settings, registry, keys, HTTP clients.
+
+Built once per runtime (``gateway_of(runtime)``). Tests may put an ``httpx`` transport in
+``runtime.extras["ewp_transport"]`` (partners, registry) and ``runtime.extras["ewp_owner_transport"]``
+(the other SMILE services) before the first use.
+"""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import httpx
+
+from smile_common.service import Runtime
+from smile_ewp_gateway.httpsig import RequestIdCache
+from smile_ewp_gateway.identity.keystore import KeyKind, KeyStore, StoredKey
+from smile_ewp_gateway.registry.service import RegistryService
+from smile_ewp_gateway.settings import EwpGatewaySettings
+
+__all__ = ["Gateway", "gateway_of"]
+
+_EXTRA = "ewp_gateway"
+
+
+@dataclass
+class Gateway:
+    runtime: Runtime
+    settings: EwpGatewaySettings
+    transport: httpx.AsyncBaseTransport | None = None
+    owner_transport: httpx.AsyncBaseTransport | None = None
+    request_ids: RequestIdCache = field(default_factory=RequestIdCache)
+
+    @cached_property
+    def keys(self) -> KeyStore:
+        store = KeyStore(self.settings.keys_dir)
+        if self.settings.is_dev:
+            store.ensure(h.hei_id for h in self.settings.covered_heis)
+        return store
+
+    @cached_property
+    def registry(self) -> RegistryService:
+        from smile_ewp_gateway.registry.institutions import announce_institutions
+
+        return RegistryService(
+            self.settings,
+            self.runtime.database,
+            lambda: self.http(timeout=60.0),
+            on_new_catalogue=lambda session, catalogue: announce_institutions(self, session, catalogue),
+        )
+
+    def ssl_context(self) -> ssl.SSLContext | bool:
+        ca = self.settings.ewp_ca_file
+        if ca is None:
+            return True
+        context = ssl.create_default_context()
+        context.load_verify_locations(cafile=str(ca))
+        return context
+
+    def http(self, *, timeout: float | None = None, **kwargs: Any) -> httpx.AsyncClient:
+        """A client for the EWP network (partners, registry): TLS verified, no redirects followed."""
+        return httpx.AsyncClient(
+            transport=self.transport,
+            verify=self.ssl_context(),
+            timeout=httpx.Timeout(timeout or self.settings.ewp_timeout_seconds, connect=10.0),
+            follow_redirects=False,
+            **kwargs,
+        )
+
+    def signing_key(self, hei_id: str, kind: KeyKind) -> StoredKey:
+        catalogue = self.registry.current
+        registered = None
+        if catalogue is not None:
+            registered = catalogue.is_client_key if kind == "client" else catalogue.is_server_key
+        return self.keys.signing_key(hei_id, kind, registered)
+
+
+def gateway_of(runtime: Runtime) -> Gateway:
+    gateway: Gateway | None = runtime.extras.get(_EXTRA)
+    if gateway is None:
+        settings = runtime.settings
+        assert isinstance(settings, EwpGatewaySettings)
+        gateway = Gateway(
+            runtime=runtime,
+            settings=settings,
+            transport=runtime.extras.get("ewp_transport"),
+            owner_transport=runtime.extras.get("ewp_owner_transport"),
+        )
+        runtime.extras[_EXTRA] = gateway
+    return gateway

@@ -1,0 +1,1 @@
+"""Discovery: the manifest of each covered university."""

@@ -1,0 +1,1 @@
+"""The traffic log: every EWP exchange, inbound and outbound, searchable by the office and IT staff."""
