@@ -1,7 +1,7 @@
 """registry cache, traffic log, notification queues, sync state
 
 Revision ID: cb6d657f2aba
-Revises: e40dfb99f07b
+Revises: aa7052bd9f6a
 Create Date: 2026-11-29 12:39:45.386385
 """
 
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 import smile_common.db.base
 
 revision: str = 'cb6d657f2aba'
-down_revision: str | None = 'e40dfb99f07b'
+down_revision: str | None = 'aa7052bd9f6a'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
