@@ -14,7 +14,8 @@ from smile_ewp_gateway.httpsig.cavage import parse_http_date, rsa_sign, signing_
 from smile_ewp_gateway.httpsig.client import verify_response
 from smile_ewp_gateway.httpsig.server import response_signature_headers, verify_request
 
-VECTORS = Path(__file__).resolve().parent.parent / "data" / "test-vectors" / "httpsig"
+REPO = next(p for p in Path(__file__).resolve().parents if (p / "specs" / "ewp").is_dir())
+VECTORS = REPO / "specs" / "ewp" / "_local" / "test-vectors" / "httpsig"
 V = json.loads((VECTORS / "httpsig-vectors.json").read_text())
 
 

@@ -9,7 +9,8 @@ from lxml import etree
 from smile_ewp_gateway.iias.hashing import iia_hash
 from smile_ewp_gateway.xmlkit.schemas import XSD_DIR
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "test-vectors" / "iia-hash"
+REPO = next(p for p in Path(__file__).resolve().parents if (p / "specs" / "ewp").is_dir())
+DATA = REPO / "specs" / "ewp" / "_local" / "test-vectors" / "iia-hash"
 EXTRA = json.loads((DATA / "extra-vectors.json").read_text())["vectors"]
 UPSTREAM = [v for v in json.loads((DATA / "iia-hash-vectors.json").read_text())["vectors"] if "version_7" in v["xslt"]]
 IIA = "{https://github.com/erasmus-without-paper/ewp-specs-api-iias/blob/stable-v7/endpoints/get-response.xsd}iia"
