@@ -8,11 +8,18 @@ from smile_agreements import worker
 from smile_agreements.db import metadata, outbox, tables
 from smile_agreements.files import endpoints as files
 from smile_agreements.files import models as _file_models  # noqa: F401  (registers the tables)
+from smile_agreements.iias import copies_endpoints as iia_copies
+from smile_agreements.iias import directory as _iia_directory  # noqa: F401  (registers the IIA port)
+from smile_agreements.iias import endpoints as iias
+from smile_agreements.iias import internal as iias_internal
+from smile_agreements.iias import models as _iia_models  # noqa: F401  (registers the tables)
 from smile_agreements.mobilities import endpoints as mobilities
 from smile_agreements.mobilities import internal as mobilities_internal
 from smile_agreements.mobilities import models as _mobility_models  # noqa: F401  (registers the tables)
 from smile_agreements.notifications import endpoints as notifications
 from smile_agreements.notifications import models as _notification_models  # noqa: F401  (registers the tables)
+from smile_agreements.partners import endpoints as partners
+from smile_agreements.partners import models as _partner_models  # noqa: F401  (registers the tables)
 from smile_agreements.settings import AgreementsSettings
 from smile_common.service import ServiceDefinition
 
@@ -26,9 +33,20 @@ DEFINITION = ServiceDefinition(
     tables=tables,
     outbox=outbox,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=lambda: [mobilities.router, files.router, notifications.router, mobilities_internal.router],
+    routers=lambda: [
+        partners.router,
+        iias.router,
+        iia_copies.router,
+        iias_internal.router,
+        mobilities.router,
+        files.router,
+        notifications.router,
+        mobilities_internal.router,
+    ],
     consumers=worker.consumers,
     openapi_tags=[
+        {"name": "partners", "description": "Partner institutions and the EWP directory"},
+        {"name": "iias", "description": "Inter-institutional agreements (EWP IIAs v7)"},
         {"name": "mobilities", "description": "Nominations and incoming mobilities"},
         {"name": "files", "description": "The incoming student's application file: steps, documents, messages"},
         {"name": "notifications", "description": "Emails sent (or, in dev, stored) by the mailer"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from smile_agreements.iias.handlers import iia_consumer
 from smile_agreements.mobilities.ewp_handlers import EwpNominations
 from smile_agreements.notifications.mailer import Mailer
 from smile_agreements.settings import AgreementsSettings
@@ -18,4 +19,4 @@ def consumers(runtime: Runtime) -> Sequence[Consumer]:
     EwpNominations(settings).register(mobility)
     mailer = Consumer("agreements.mailer", runtime.database, runtime.definition.tables)
     Mailer(settings).register(mailer)
-    return [mobility, mailer]
+    return [mobility, mailer, iia_consumer(runtime.database, runtime.definition.tables)]
