@@ -66,7 +66,8 @@ def iia_body(code: str = "UNICAEN-GRAZ-2026", partner: str = GRAZ, **overrides: 
 
 
 async def add_partner(h: ServiceHarness, hei_id: str = GRAZ, **fields: Any) -> dict[str, Any]:
-    body = {"hei_id": hei_id, "names": {"en": "University of Graz", "de": "Universität Graz"}, "country": "AT", **fields}
+    names = {"en": "University of Graz", "de": "Universität Graz"}
+    body = {"hei_id": hei_id, "names": names, "country": "AT", **fields}
     response = await h.client.post("/partners", json=body, headers=office(h))
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
@@ -118,12 +119,11 @@ def received(content: dict[str, Any], **overrides: Any) -> ewp.IiaReceived:
     """What the gateway emits for a partner copy (hash computed on the v7 XML the partner serves)."""
     model = IiaContent.model_validate(content)
     _, digest = render_iia(model)
-    partners = [
-        {k: v for k, v in p.model_dump(mode="json", exclude_none=True).items()} for p in model.partners
-    ]
+    partners = [p.model_dump(mode="json", exclude_none=True) for p in model.partners]
     specs = []
     for c in model.cooperation_conditions:
-        data = c.model_dump(mode="json", exclude={"id", "type", "mobilities_per_year_not_yet_defined"}, exclude_none=True)
+        excluded = {"id", "type", "mobilities_per_year_not_yet_defined"}
+        data = c.model_dump(mode="json", exclude=excluded, exclude_none=True)
         data["kind"] = c.type.value.replace("_", "-")
         data["mobilities_per_year"] = c.mobilities_per_year
         for field in ("total_months_per_year", "total_days_per_year"):

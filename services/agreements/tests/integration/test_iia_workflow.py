@@ -51,7 +51,8 @@ async def test_draft_share_map_approve_until_mutually_approved(make_harness) -> 
     assert mapped["iia_hash"] != iia["iia_hash"]
     assert mapped["partner_copy"]["iia_hash"] == theirs.iia_hash
     updated = [e.data for e in await events_of(h, "agreements.iia.updated.v1")]
-    assert updated[-1]["partner_iia_id"] == "graz-iia-2026-4" and updated[-1]["hash_changed"] is True
+    assert updated[-1]["partner_iia_id"] == "graz-iia-2026-4"
+    assert updated[-1]["hash_changed"] is True
 
     comparison = (await h.client.get(f"/iias/{iia['id']}/comparison", headers=office(h))).json()
     assert comparison["same_terms"] is True, comparison
@@ -82,7 +83,8 @@ async def test_draft_share_map_approve_until_mutually_approved(make_harness) -> 
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "approved_by_us"
     [event] = [e.data for e in await events_of(h, "agreements.iia.approved.v1")]
-    assert event["approved_hash"] == theirs.iia_hash and event["partner_iia_id"] == "graz-iia-2026-4"
+    assert event["approved_hash"] == theirs.iia_hash
+    assert event["partner_iia_id"] == "graz-iia-2026-4"
 
     # the gateway serves our approval of the partner's copy (EWP IIAs Approval API)
     served = await h.client.get(
@@ -128,9 +130,9 @@ async def test_draft_share_map_approve_until_mutually_approved(make_harness) -> 
     assert all(e["actor"] for e in history["events"])
 
     # the gateway's read carries our XML, whose hash is the one announced
-    items = (
-        await h.client.get("/internal/ewp/iias", params={"partner_hei_id": GRAZ}, headers=machine(h))
-    ).json()["items"]
+    items = (await h.client.get("/internal/ewp/iias", params={"partner_hei_id": GRAZ}, headers=machine(h))).json()[
+        "items"
+    ]
     [item] = items
     [served_iia] = find_iias(parse_xml(item["ewp_xml"]))
     assert hash_iia(served_iia).iia_hash == item["iia_hash"] == final["iia_hash"]
