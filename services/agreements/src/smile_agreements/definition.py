@@ -13,6 +13,8 @@ from smile_agreements.iias import directory as _iia_directory  # noqa: F401  (re
 from smile_agreements.iias import endpoints as iias
 from smile_agreements.iias import internal as iias_internal
 from smile_agreements.iias import models as _iia_models  # noqa: F401  (registers the tables)
+from smile_agreements.learning_agreements import endpoints as learning_agreements
+from smile_agreements.learning_agreements import models as _la_models  # noqa: F401  (registers the tables)
 from smile_agreements.mobilities import endpoints as mobilities
 from smile_agreements.mobilities import internal as mobilities_internal
 from smile_agreements.mobilities import models as _mobility_models  # noqa: F401  (registers the tables)
@@ -40,6 +42,7 @@ DEFINITION = ServiceDefinition(
         iias_internal.router,
         mobilities.router,
         files.router,
+        learning_agreements.router,
         notifications.router,
         mobilities_internal.router,
     ],
@@ -49,6 +52,7 @@ DEFINITION = ServiceDefinition(
         {"name": "iias", "description": "Inter-institutional agreements (EWP IIAs v7)"},
         {"name": "mobilities", "description": "Nominations and incoming mobilities"},
         {"name": "files", "description": "The incoming student's application file: steps, documents, messages"},
+        {"name": "learning agreements", "description": "Learning agreements: versions, signatures, PDF"},
         {"name": "notifications", "description": "Emails sent (or, in dev, stored) by the mailer"},
         {"name": "internal", "description": "Reads and commands for other SMILE services (service role)"},
     ],

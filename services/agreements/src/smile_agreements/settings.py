@@ -27,6 +27,10 @@ class AgreementsSettings(ServiceSettings):
     #: request bodies of this service may carry a document (the suite-wide default is 2 MiB)
     max_body_bytes: int = Field(default=12 * 1024 * 1024, ge=1024)
 
+    #: bounds of table A's ECTS credits per term of mobility (a whole year counts two terms)
+    la_min_ects_per_term: int = Field(default=10, ge=0, le=60)
+    la_max_ects_per_term: int = Field(default=45, ge=1, le=120)
+
     def documents_root(self) -> Path:
         return Path(self.documents_dir) if self.documents_dir else self.data_dir / "documents"
 

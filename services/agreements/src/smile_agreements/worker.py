@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from smile_agreements.iias.handlers import iia_consumer
+from smile_agreements.learning_agreements.handlers import LaHandlers
 from smile_agreements.mobilities.ewp_handlers import EwpNominations
 from smile_agreements.notifications.mailer import Mailer
 from smile_agreements.settings import AgreementsSettings
@@ -19,4 +20,6 @@ def consumers(runtime: Runtime) -> Sequence[Consumer]:
     EwpNominations(settings).register(mobility)
     mailer = Consumer("agreements.mailer", runtime.database, runtime.definition.tables)
     Mailer(settings).register(mailer)
-    return [mobility, mailer, iia_consumer(runtime.database, runtime.definition.tables)]
+    learning = Consumer("agreements.learning_agreements", runtime.database, runtime.definition.tables)
+    LaHandlers(settings).register(learning)
+    return [mobility, mailer, learning, iia_consumer(runtime.database, runtime.definition.tables)]

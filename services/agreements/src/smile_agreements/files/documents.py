@@ -36,9 +36,11 @@ def _type_config(file: ApplicationFile, type_code: str) -> dict[str, object]:
         if config["code"] == type_code:
             return config
     raise Problem(
-        f"The programme asks for no document '{type_code}'.", status=422, slug="unknown-document-type",
+        f"The programme asks for no document '{type_code}'.",
+        status=422,
+        slug="unknown-document-type",
         allowed=[c["code"] for c in file.document_types],
-    )  # fmt: skip
+    )
 
 
 def check_content(file: ApplicationFile, type_code: str, declared: str | None, content: bytes, limit: int) -> str:
@@ -62,9 +64,19 @@ def check_content(file: ApplicationFile, type_code: str, declared: str | None, c
 
 
 async def upload(
-    session: AsyncSession, store: DocumentStore, principal: Principal, file: ApplicationFile, mobility: Mobility,
-    type_code: str, filename: str, declared: str | None, content: bytes, *, limit: int, office_email: str,
-) -> Document:  # fmt: skip
+    session: AsyncSession,
+    store: DocumentStore,
+    principal: Principal,
+    file: ApplicationFile,
+    mobility: Mobility,
+    type_code: str,
+    filename: str,
+    declared: str | None,
+    content: bytes,
+    *,
+    limit: int,
+    office_email: str,
+) -> Document:
     if role_on(principal, mobility) != "student":
         raise Forbidden("Only the student uploads documents to their file.")
     content_type = check_content(file, type_code, declared, content, limit)
@@ -72,10 +84,19 @@ async def upload(
     key = await store.put(file.tenant, document_id, content)
     now = utcnow()
     document = Document(
-        id=document_id, tenant=file.tenant, file_id=file.id, type_code=type_code, filename=_safe_name(filename),
-        content_type=content_type, size=len(content), sha256=hashlib.sha256(content).hexdigest(), storage_key=key,
-        status="submitted", uploaded_by=principal.subject, uploaded_at=now,
-    )  # fmt: skip
+        id=document_id,
+        tenant=file.tenant,
+        file_id=file.id,
+        type_code=type_code,
+        filename=_safe_name(filename),
+        content_type=content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        storage_key=key,
+        status="submitted",
+        uploaded_by=principal.subject,
+        uploaded_at=now,
+    )
     FileRepository(session).add(
         document,
         log(file, principal.subject, "student", "document_uploaded", None, f"{type_code}: {document.filename}"),
@@ -93,15 +114,25 @@ def _safe_name(filename: str) -> str:
 
 def _params(mobility: Mobility, document: Document) -> dict[str, str]:
     return {
-        "student": f"{mobility.student_given_names} {mobility.student_family_name}", "document": document.type_code,
-        "filename": document.filename, "reason": document.review_reason or "-", "mobility_id": str(mobility.id),
-    }  # fmt: skip
+        "student": f"{mobility.student_given_names} {mobility.student_family_name}",
+        "document": document.type_code,
+        "filename": document.filename,
+        "reason": document.review_reason or "-",
+        "mobility_id": str(mobility.id),
+    }
 
 
 async def review(
-    session: AsyncSession, principal: Principal, file: ApplicationFile, mobility: Mobility, document_id: uuid.UUID,
-    accepted: bool, reason: str | None, *, office_email: str,
-) -> Document:  # fmt: skip
+    session: AsyncSession,
+    principal: Principal,
+    file: ApplicationFile,
+    mobility: Mobility,
+    document_id: uuid.UUID,
+    accepted: bool,
+    reason: str | None,
+    *,
+    office_email: str,
+) -> Document:
     role = role_on(principal, mobility)
     if role not in ("coordinator", "referent"):
         raise Forbidden("Documents are reviewed by the international office or the unit's referent.")

@@ -64,12 +64,17 @@ async def _read(session: SessionDep, file: ApplicationFile) -> FileRead:
         )
     return FileRead.model_validate(
         {
-            "id": file.id, "mobility_id": file.mobility_id, "programme": file.programme, "completed": file.completed,
-            "current_step": None if file.completed else file.steps[file.current_index]["code"], "steps": steps,
-            "document_types": file.document_types, "documents": [DocumentRead.model_validate(d) for d in documents],
+            "id": file.id,
+            "mobility_id": file.mobility_id,
+            "programme": file.programme,
+            "completed": file.completed,
+            "current_step": None if file.completed else file.steps[file.current_index]["code"],
+            "steps": steps,
+            "document_types": file.document_types,
+            "documents": [DocumentRead.model_validate(d) for d in documents],
             "version": file.version,
         }
-    )  # fmt: skip
+    )
 
 
 @router.get(
@@ -153,9 +158,12 @@ async def deny_step(
 
 
 @router.post(
-    "/files/{file_id}/documents", operation_id="uploadDocument", status_code=status.HTTP_201_CREATED,
-    response_model=DocumentRead, responses=problem_responses(401, 403, 404, 413, 415, 422),
-)  # fmt: skip
+    "/files/{file_id}/documents",
+    operation_id="uploadDocument",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DocumentRead,
+    responses=problem_responses(401, 403, 404, 413, 415, 422),
+)
 async def upload_document(
     file_id: uuid.UUID,
     session: SessionDep,
@@ -172,9 +180,18 @@ async def upload_document(
     store = DocumentStore(settings.documents_root())
     office = settings.office_email(principal.tenant)
     document = await docs.upload(
-        session, store, principal, app_file, mobility, type, file.filename or "document", file.content_type, content,
-        limit=settings.document_max_bytes, office_email=office,
-    )  # fmt: skip
+        session,
+        store,
+        principal,
+        app_file,
+        mobility,
+        type,
+        file.filename or "document",
+        file.content_type,
+        content,
+        limit=settings.document_max_bytes,
+        office_email=office,
+    )
     return DocumentRead.model_validate(document)
 
 

@@ -35,10 +35,16 @@ async def programme_for(session: AsyncSession, tenant: str, code: str, actor: st
     found = await repo.programme(tenant, code)
     if found is None:
         found = Programme(
-            id=uuid.uuid4(), tenant=tenant, code=code, name=DEFAULT_NAMES.get(code, {"en": code}),
-            steps=[dict(s) for s in DEFAULT_STEPS], document_types=[dict(d) for d in DEFAULT_DOCUMENT_TYPES],
-            updated_by=actor, updated_at=utcnow(), version=1,
-        )  # fmt: skip
+            id=uuid.uuid4(),
+            tenant=tenant,
+            code=code,
+            name=DEFAULT_NAMES.get(code, {"en": code}),
+            steps=[dict(s) for s in DEFAULT_STEPS],
+            document_types=[dict(d) for d in DEFAULT_DOCUMENT_TYPES],
+            updated_by=actor,
+            updated_at=utcnow(),
+            version=1,
+        )
         repo.add(found)
         await session.flush()
     return found
@@ -65,10 +71,18 @@ async def open_file(session: AsyncSession, mobility: Mobility, actor: str) -> Ap
     programme = await programme_for(session, mobility.tenant, mobility.programme, actor)
     now = utcnow()
     file = ApplicationFile(
-        id=uuid.uuid4(), tenant=mobility.tenant, mobility_id=mobility.id, programme=programme.code,
-        steps=list(programme.steps), document_types=list(programme.document_types), current_index=0,
-        completed=False, opened_at=now, updated_at=now, version=1,
-    )  # fmt: skip
+        id=uuid.uuid4(),
+        tenant=mobility.tenant,
+        mobility_id=mobility.id,
+        programme=programme.code,
+        steps=list(programme.steps),
+        document_types=list(programme.document_types),
+        current_index=0,
+        completed=False,
+        opened_at=now,
+        updated_at=now,
+        version=1,
+    )
     repo.add(file)
     await session.flush()
     repo.add(log(file, actor, "coordinator", "opened", file.steps[0]["code"], f"programme {programme.code}"))
@@ -108,9 +122,15 @@ def missing_documents(file: ApplicationFile, documents: list[Document], index: i
 
 
 async def validate_step(
-    session: AsyncSession, principal: Principal, file: ApplicationFile, mobility: Mobility, code: str,
-    comment: str | None, *, office_email: str,
-) -> ApplicationFile:  # fmt: skip
+    session: AsyncSession,
+    principal: Principal,
+    file: ApplicationFile,
+    mobility: Mobility,
+    code: str,
+    comment: str | None,
+    *,
+    office_email: str,
+) -> ApplicationFile:
     index = _current(file, code)
     role = _acting_role(principal, mobility, file.steps[index]["role"])
     missing = missing_documents(file, await FileRepository(session).documents(file.id), index)
@@ -124,9 +144,16 @@ async def validate_step(
 
 
 async def deny_step(
-    session: AsyncSession, principal: Principal, file: ApplicationFile, mobility: Mobility, code: str, reason: str,
-    back_to: str | None, *, office_email: str,
-) -> ApplicationFile:  # fmt: skip
+    session: AsyncSession,
+    principal: Principal,
+    file: ApplicationFile,
+    mobility: Mobility,
+    code: str,
+    reason: str,
+    back_to: str | None,
+    *,
+    office_email: str,
+) -> ApplicationFile:
     index = _current(file, code)
     role = _acting_role(principal, mobility, file.steps[index]["role"])
     if back_to is None:
@@ -161,9 +188,17 @@ def _acting_role(principal: Principal, mobility: Mobility, needed: str) -> str:
 
 
 async def _moved(
-    session: AsyncSession, file: ApplicationFile, mobility: Mobility, principal: Principal, role: str, action: str,
-    step: str, nxt: dict[str, Any] | None, note: str | None, office_email: str,
-) -> None:  # fmt: skip
+    session: AsyncSession,
+    file: ApplicationFile,
+    mobility: Mobility,
+    principal: Principal,
+    role: str,
+    action: str,
+    step: str,
+    nxt: dict[str, Any] | None,
+    note: str | None,
+    office_email: str,
+) -> None:
     now = utcnow()
     file.updated_at = now
     file.version += 1
@@ -171,15 +206,26 @@ async def _moved(
     FileRepository(session).add(log(file, principal.subject, role, action, step, detail))
     await session.flush()
     event = FileStepChanged(
-        file_id=file.id, mobility_id=mobility.id, programme=file.programme, action=action,  # type: ignore[arg-type]
-        from_step=step, to_step=nxt["code"] if nxt else None, completed=file.completed,
-        reason=note if action == "denied" else None, actor_role=role, changed_by=principal.subject, changed_at=now,
-    )  # fmt: skip
+        file_id=file.id,
+        mobility_id=mobility.id,
+        programme=file.programme,
+        action=action,  # type: ignore[arg-type]
+        from_step=step,
+        to_step=nxt["code"] if nxt else None,
+        completed=file.completed,
+        reason=note if action == "denied" else None,
+        actor_role=role,
+        changed_by=principal.subject,
+        changed_at=now,
+    )
     await outbox.record(session, event, tenant=file.tenant, subject=str(mobility.id))
     params = {
-        "student": f"{mobility.student_given_names} {mobility.student_family_name}", "step": step,
-        "next_step": nxt["code"] if nxt else "-", "reason": note or "-", "mobility_id": str(mobility.id),
-    }  # fmt: skip
+        "student": f"{mobility.student_given_names} {mobility.student_family_name}",
+        "step": step,
+        "next_step": nxt["code"] if nxt else "-",
+        "reason": note or "-",
+        "mobility_id": str(mobility.id),
+    }
     if file.completed:
         await tell(session, mobility, "student", "file_completed", params, office_email)
         await tell(session, mobility, "coordinator", "file_completed", params, office_email)
@@ -193,7 +239,12 @@ async def tell(
 ) -> None:
     student = role == "student"
     await notify(
-        session, tenant=mobility.tenant, recipient_email=mobility.student_email if student else office_email,
-        recipient_role=role, template=template, params=params,
-        language=mobility.student_language if student else "fr", mobility_id=mobility.id,
-    )  # fmt: skip
+        session,
+        tenant=mobility.tenant,
+        recipient_email=mobility.student_email if student else office_email,
+        recipient_role=role,
+        template=template,
+        params=params,
+        language=mobility.student_language if student else "fr",
+        mobility_id=mobility.id,
+    )

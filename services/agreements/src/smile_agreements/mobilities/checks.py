@@ -65,11 +65,16 @@ def iia_checks(
             return [_result("iia", "failed", "The referenced agreement or cooperation condition does not exist.")]
         return [_result("iia", "warning", "No inter-institutional agreement is referenced.")]
     out = [
-        _result("iia", "ok" if condition.approved else "warning",
-                "Agreement approved by both partners." if condition.approved else "The agreement is not approved yet."),
-        _years(mobility, condition), _quota(condition, nominations), _field(mobility, condition),
+        _result(
+            "iia",
+            "ok" if condition.approved else "warning",
+            "Agreement approved by both partners." if condition.approved else "The agreement is not approved yet.",
+        ),
+        _years(mobility, condition),
+        _quota(condition, nominations),
+        _field(mobility, condition),
         _level(mobility, condition),
-    ]  # fmt: skip
+    ]
     out.extend(_language(mobility, lang.language, lang.cefr_level, "language") for lang in condition.languages)
     return out
 

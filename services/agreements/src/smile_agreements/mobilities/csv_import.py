@@ -17,11 +17,29 @@ from smile_common.events.payloads.mobility import MobilitySource
 
 #: columns of the CSV, in the order of the template the office downloads (docs/mobility.md)
 COLUMNS = [
-    "given_names", "family_name", "email", "birth_date", "citizenship", "gender", "esi", "preferred_language",
-    "sending_hei_id", "sending_ounit_id", "receiving_ounit_code", "iia_id", "cooperation_condition_id", "programme",
-    "academic_year", "academic_term", "planned_arrival_date", "planned_departure_date", "eqf_level", "isced_code",
-    "languages", "comment",
-]  # fmt: skip
+    "given_names",
+    "family_name",
+    "email",
+    "birth_date",
+    "citizenship",
+    "gender",
+    "esi",
+    "preferred_language",
+    "sending_hei_id",
+    "sending_ounit_id",
+    "receiving_ounit_code",
+    "iia_id",
+    "cooperation_condition_id",
+    "programme",
+    "academic_year",
+    "academic_term",
+    "planned_arrival_date",
+    "planned_departure_date",
+    "eqf_level",
+    "isced_code",
+    "languages",
+    "comment",
+]
 _STUDENT = {"given_names", "family_name", "email", "birth_date", "citizenship", "gender", "esi", "preferred_language"}
 MAX_ROWS = 2000
 

@@ -32,6 +32,7 @@ def payload(event: type[E], mobility: Mobility, **extra: Any) -> E:
         proposal_id=mobility.proposal_id,
         source=MobilitySource(mobility.source),
         status=MobilityStatus(mobility.status),
+        programme=mobility.programme,
         sending_hei_id=mobility.sending_hei_id,
         sending_ounit_id=mobility.sending_ounit_id,
         receiving_hei_id=mobility.tenant,

@@ -92,9 +92,13 @@ async def on_nomination(session: AsyncSession, envelope: Envelope, p: Nomination
         if p.status == "cancelled":
             return
         origin = service.Origin(
-            source=MobilitySource.EWP, actor=f"ewp:{p.sending_hei.hei_id}", omobility_id=p.omobility_id,
-            proposal_id=p.proposal_id, ewp_iia_id=p.receiving_hei.iia_id, activity_attributes=p.activity_attributes,
-        )  # fmt: skip
+            source=MobilitySource.EWP,
+            actor=f"ewp:{p.sending_hei.hei_id}",
+            omobility_id=p.omobility_id,
+            proposal_id=p.proposal_id,
+            ewp_iia_id=p.receiving_hei.iia_id,
+            activity_attributes=p.activity_attributes,
+        )
         mobility = await service.create_nomination(
             session, envelope.tenant, _nomination(p), origin, office_email=office, strict=False
         )
@@ -109,9 +113,12 @@ async def _update(session: AsyncSession, mobility: Mobility, p: NominationReceiv
     if p.status == "cancelled":
         if mobility.status != MobilityStatus.CANCELLED.value:
             await service.cancel(
-                session, mobility, f"ewp:{mobility.sending_hei_id}", "Cancelled by the sending institution.",
+                session,
+                mobility,
+                f"ewp:{mobility.sending_hei_id}",
+                "Cancelled by the sending institution.",
                 office_email=office,
-            )  # fmt: skip
+            )
         return
     if p.proposal_id == mobility.proposal_id:
         return
@@ -128,9 +135,15 @@ async def _update(session: AsyncSession, mobility: Mobility, p: NominationReceiv
     mobility.updated_at = utcnow()
     mobility.version += 1
     await notify(
-        session, tenant=mobility.tenant, recipient_email=office, recipient_role="coordinator",
-        template="nomination_updated", params=service.params_of(mobility), language="fr", mobility_id=mobility.id,
-    )  # fmt: skip
+        session,
+        tenant=mobility.tenant,
+        recipient_email=office,
+        recipient_role="coordinator",
+        template="nomination_updated",
+        params=service.params_of(mobility),
+        language="fr",
+        mobility_id=mobility.id,
+    )
 
 
 async def on_nomination_deleted(session: AsyncSession, envelope: Envelope, p: NominationDeleted, office: str) -> None:
@@ -143,9 +156,12 @@ async def on_nomination_deleted(session: AsyncSession, envelope: Envelope, p: No
         _log.warning("partner deleted live mobility %s; kept", mobility.id)
         return
     await service.cancel(
-        session, mobility, f"ewp:{p.sending_hei_id}", "Withdrawn by the sending institution.",
+        session,
+        mobility,
+        f"ewp:{p.sending_hei_id}",
+        "Withdrawn by the sending institution.",
         office_email=office,
-    )  # fmt: skip
+    )
 
 
 async def on_update_failed(session: AsyncSession, envelope: Envelope, p: PartnerUpdateFailed, office: str) -> None:

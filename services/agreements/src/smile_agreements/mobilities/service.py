@@ -66,11 +66,20 @@ def student_key(data: NominationCreate) -> str:
 def content_proposal_id(mobility: Mobility) -> str:
     """For nominations entered in SMILE: a digest of the content, so it changes iff the content changes."""
     fields = [
-        mobility.student_given_names, mobility.student_family_name, mobility.student_email, mobility.student_esi,
-        mobility.sending_hei_id, mobility.receiving_ounit_code, mobility.academic_year, mobility.academic_term,
-        mobility.planned_arrival_date, mobility.planned_departure_date, mobility.eqf_level, mobility.isced_code,
+        mobility.student_given_names,
+        mobility.student_family_name,
+        mobility.student_email,
+        mobility.student_esi,
+        mobility.sending_hei_id,
+        mobility.receiving_ounit_code,
+        mobility.academic_year,
+        mobility.academic_term,
+        mobility.planned_arrival_date,
+        mobility.planned_departure_date,
+        mobility.eqf_level,
+        mobility.isced_code,
         str(mobility.cooperation_condition_id or ""),
-    ]  # fmt: skip
+    ]
     return hashlib.sha256(json.dumps(fields, default=str).encode()).hexdigest()[:40]
 
 
@@ -182,10 +191,15 @@ async def create_nomination(
     await session.flush()
     await events.record(session, ev.MobilityNominated, mobility)
     await notify(
-        session, tenant=tenant, recipient_email=office_email, recipient_role="coordinator",
+        session,
+        tenant=tenant,
+        recipient_email=office_email,
+        recipient_role="coordinator",
         template="nomination_received",
-        params=params_of(mobility), language="fr", mobility_id=mobility.id,
-    )  # fmt: skip
+        params=params_of(mobility),
+        language="fr",
+        mobility_id=mobility.id,
+    )
     return mobility
 
 
@@ -239,10 +253,15 @@ async def accept(session: AsyncSession, mobility: Mobility, actor: str, proposal
 
     await open_file(session, mobility, actor)
     await notify(
-        session, tenant=mobility.tenant, recipient_email=mobility.student_email, recipient_role="student",
-        template="nomination_accepted", params=params_of(mobility), language=mobility.student_language,
+        session,
+        tenant=mobility.tenant,
+        recipient_email=mobility.student_email,
+        recipient_role="student",
+        template="nomination_accepted",
+        params=params_of(mobility),
+        language=mobility.student_language,
         mobility_id=mobility.id,
-    )  # fmt: skip
+    )
     return mobility
 
 
@@ -273,9 +292,15 @@ async def cancel(
     await events.record(session, ev.MobilityCancelled, mobility, reason=reason)
     params = {**params_of(mobility), "reason": reason or "-"}
     await notify(
-        session, tenant=mobility.tenant, recipient_email=office_email, recipient_role="coordinator",
-        template="mobility_cancelled", params=params, language="fr", mobility_id=mobility.id,
-    )  # fmt: skip
+        session,
+        tenant=mobility.tenant,
+        recipient_email=office_email,
+        recipient_role="coordinator",
+        template="mobility_cancelled",
+        params=params,
+        language="fr",
+        mobility_id=mobility.id,
+    )
     return mobility
 
 
@@ -309,8 +334,13 @@ async def reopen(session: AsyncSession, mobility: Mobility, actor: str, why: str
     await session.flush()
     # no event: for everyone else the mobility was and stays nominated until a delivered decision
     await notify(
-        session, tenant=mobility.tenant, recipient_email=office_email, recipient_role="coordinator",
-        template="decision_not_delivered", params={**params_of(mobility), "reason": why}, language="fr",
+        session,
+        tenant=mobility.tenant,
+        recipient_email=office_email,
+        recipient_role="coordinator",
+        template="decision_not_delivered",
+        params={**params_of(mobility), "reason": why},
+        language="fr",
         mobility_id=mobility.id,
-    )  # fmt: skip
+    )
     return mobility

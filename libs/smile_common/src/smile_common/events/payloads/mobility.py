@@ -83,6 +83,8 @@ class MobilityEvent(EventPayload):
     proposal_id: str | None = None
     source: MobilitySource
     status: MobilityStatus
+    #: the mobility programme of the file (``erasmus``, ``exchange``...)
+    programme: str | None = None
     sending_hei_id: str
     sending_ounit_id: str | None = None
     receiving_hei_id: str
