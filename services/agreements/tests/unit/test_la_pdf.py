@@ -78,8 +78,8 @@ def _text(document: bytes) -> str:
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("en", ["Learning Agreement", "Table A", "Table B", "Sending responsible person", "not signed yet"]),
-        ("fr", ["Contrat d'", "Tableau A", "Tableau B", "Responsable de l'", "pas encore sign"]),
+        ("en", ["Learning Agreement", "Table A", "Table B", "Sending HEI", "awaiting signatures", "not signed yet"]),
+        ("fr", ["Contrat d'", "Tableau A", "Tableau B", "tablissement d'origine", "en attente de signatures", "pas encore sign"]),
     ],
 )
 def test_the_pdf_has_the_template_sections_in_the_language_asked(

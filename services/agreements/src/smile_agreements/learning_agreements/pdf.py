@@ -60,6 +60,15 @@ LABELS: dict[str, dict[str, str]] = {
         "p_receiving": "Receiving responsible person",
         "signed_in": "signed electronically in",
         "not_signed": "not signed yet",
+        "unit": "Faculty / department",
+        "p_short_student": "Student",
+        "p_short_sending": "Sending HEI",
+        "p_short_receiving": "Receiving HEI",
+        "draft": "draft",
+        "proposed": "awaiting signatures",
+        "approved": "approved",
+        "rejected": "rejected",
+        "superseded": "superseded",
     },
     "fr": {
         "title": "Contrat d'études - Mobilité d'études",
@@ -105,6 +114,15 @@ LABELS: dict[str, dict[str, str]] = {
         "p_receiving": "Responsable de l'établissement d'accueil",
         "signed_in": "signé électroniquement dans",
         "not_signed": "pas encore signé",
+        "unit": "Composante",
+        "p_short_student": "Étudiant",
+        "p_short_sending": "Établissement d'origine",
+        "p_short_receiving": "Établissement d'accueil",
+        "draft": "brouillon",
+        "proposed": "en attente de signatures",
+        "approved": "approuvé",
+        "rejected": "refusé",
+        "superseded": "remplacé",
     },
 }
 
@@ -143,10 +161,11 @@ def render(
     pdf.set_font(pdf.family_name, "B", 14)
     pdf.multi_cell(0, 8, pdf.text_of(t["title"]), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(pdf.family_name, "", 8)
+    state = t.get(version.status, version.status)
     pdf.cell(
         0,
         5,
-        pdf.text_of(f"{t['year']}: {mobility.academic_year}   {t['version']} {version.number} ({version.status})"),
+        pdf.text_of(f"{t['year']}: {mobility.academic_year}   {t['version']} {version.number} ({state})"),
         align="C",
         new_x="LMARGIN",
         new_y="NEXT",
@@ -172,7 +191,7 @@ def render(
         t["receiving"],
         [
             (t["name"], la.tenant),
-            ("Unit", mobility.receiving_ounit_code),
+            (t["unit"], mobility.receiving_ounit_code),
             (t["contact"], _person(receiving)),
             (t["period"], period),
         ],
@@ -245,7 +264,7 @@ def _row(pdf: _Pdf, cells: list[str], *, bold: bool = False) -> None:
 def _signatures(pdf: _Pdf, t: dict[str, str], version: LaVersion) -> None:
     _section(pdf, t["commitment"])
     pdf.multi_cell(0, 4, pdf.text_of(t["commitment_text"]), new_x="LMARGIN", new_y="NEXT")
-    widths = (48, 42, 50, 50)
+    widths = (40, 42, 58, 50)
     heads = [t["party"], t["name"], t["position"] + " / " + t["email"], t["date"] + " / " + t["signature"]]
     pdf.set_font(pdf.family_name, "B", 8)
     for width, head in zip(widths, heads, strict=True):
@@ -255,13 +274,11 @@ def _signatures(pdf: _Pdf, t: dict[str, str], version: LaVersion) -> None:
     for party in ("student", "sending", "receiving"):
         sig = version.signatures.get(party)
         when = (
-            f"{sig['timestamp'][:16].replace('T', ' ')} ({t['signed_in']} {sig.get('signer_app') or '-'})"
-            if sig
-            else t["not_signed"]
+            f"{sig['timestamp'][:16].replace('T', ' ')} UTC, {sig.get('signer_app') or '-'}" if sig else t["not_signed"]
         )
         who = (sig or {}).get("signer_name") or ""
         where = " / ".join(x for x in ((sig or {}).get("signer_position"), (sig or {}).get("signer_email")) if x)
-        for width, value in zip(widths, [t[f"p_{party}"], who, where, when], strict=True):
+        for width, value in zip(widths, [t[f"p_short_{party}"], who, where, when], strict=True):
             text = pdf.text_of(value)
             while pdf.get_string_width(text) > width - 2 and len(text) > 3:
                 text = text[:-4] + "..."
@@ -270,7 +287,7 @@ def _signatures(pdf: _Pdf, t: dict[str, str], version: LaVersion) -> None:
 
 
 def _changes(pdf: _Pdf, t: dict[str, str], v: LaVersion) -> None:
-    _section(pdf, f"{t['changes']} - {t['version']} {v.number} ({v.status})")
+    _section(pdf, f"{t['changes']} - {t['version']} {v.number} ({t.get(v.status, v.status)})")
     _row(pdf, [t["code"], t["component"], t["change"], t["ects"]], bold=True)
     for c in v.components:
         change = t.get(c.get("status") or "", c.get("status") or "")

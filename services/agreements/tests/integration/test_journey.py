@@ -1,0 +1,115 @@
+"""End to end: nomination -> application file with documents -> learning agreement approved by all.
+
+The catalogue service publishes the courses; its events reach the agreements service over the bus
+(in-process, or RabbitMQ on the infra stack), which checks table A against them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smile_agreements.definition import DEFINITION
+from smile_catalogue.definition import DEFINITION as CATALOGUE
+
+from .helpers import JPEG, PDF, create, events_of, office, referent, student, upload, wait_for
+from .la_helpers import la_url, recognized, studied
+
+COURSES = [
+    ("ECO-MAC-110", "Macroeconomics", 6),
+    ("ECO-ECM-230", "Applied econometrics", 5),
+    ("LET-FLE-100", "French as a foreign language B1", 3),
+]
+
+
+async def _publish_courses(catalogue: Any) -> None:
+    editor = catalogue.headers("catalogue_editor")
+    for code, title, ects in COURSES:
+        body = {"code": code, "title": {"en": title}, "ects": ects, "isced_code": "0311", "eqf_level": 6}
+        created = await catalogue.client.post("/courses", json=body, headers=editor)
+        assert created.status_code == 201, created.text
+        published = await catalogue.client.post(f"/courses/{created.json()['id']}/publish", headers=editor)
+        assert published.status_code == 200, published.text
+
+
+async def _step(h: Any, fid: str, step: str, headers: dict[str, str]) -> dict[str, Any]:
+    response = await h.client.post(f"/files/{fid}/steps/{step}/validate", json={}, headers=headers)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def _review(h: Any, fid: str, document: dict[str, Any], headers: dict[str, str]) -> None:
+    response = await h.client.post(f"/files/{fid}/documents/{document['id']}/accept", json={}, headers=headers)
+    assert response.status_code == 200, response.text
+
+
+async def test_from_nomination_to_a_learning_agreement_signed_by_all(make_harness) -> None:
+    catalogue = await make_harness(CATALOGUE)
+    h = await make_harness(DEFINITION)
+    await h.start_worker()
+    await catalogue.start_worker()
+    await _publish_courses(catalogue)
+
+    # 1. the partner (outside EWP) nominates; the coordinator reads the checks and accepts
+    mobility = await create(h)
+    mid = mobility["id"]
+    checks = await h.client.get(f"/mobilities/{mid}/checks", headers=office(h))
+    assert {c["code"] for c in checks.json()["checks"]} >= {"duplicate", "iia"}
+    accepted = await h.client.post(
+        f"/mobilities/{mid}/accept", json={"proposal_id": mobility["proposal_id"]}, headers=office(h)
+    )
+    assert accepted.json()["status"] == "accepted"
+
+    # 2. the application file, step by step, with its documents
+    file = (await h.client.get(f"/mobilities/{mid}/file", headers=student(h))).json()
+    fid = file["id"]
+    await _step(h, fid, "registration", student(h))
+    transcript = (await upload(h, fid, "transcript", PDF, "application/pdf", "transcript.pdf")).json()
+    identity = (await upload(h, fid, "identity", PDF, "application/pdf", "passport.pdf")).json()
+    photo = (await upload(h, fid, "photo", JPEG, "image/jpeg", "photo.jpg")).json()
+    await _step(h, fid, "course_choice", student(h))
+    await _review(h, fid, transcript, referent(h, "ECO"))
+    await _step(h, fid, "referent_approval", referent(h, "ECO"))
+    await _review(h, fid, identity, office(h))
+    await _step(h, fid, "coordinator_approval", office(h))
+    await _step(h, fid, "student_approval", student(h))
+    await _review(h, fid, photo, office(h))
+    done = await _step(h, fid, "contract", office(h))
+    assert done["completed"] is True
+    assert done["current_step"] is None
+    moves = await events_of(h, "agreements.file.step_changed.v1")
+    assert [e.data["from_step"] for e in moves] == [
+        "registration", "course_choice", "referent_approval", "coordinator_approval", "student_approval", "contract",
+    ]  # fmt: skip
+
+    # 3. the learning agreement: table A from the catalogue (its events reached agreements), table B
+    components = [studied(code, ects) for code, _, ects in COURSES] + [recognized("Makroøkonomi", 14)]
+
+    async def drafted() -> Any:
+        response = await h.client.post(la_url(mid), json={"components": components}, headers=student(h))
+        return response if response.status_code == 201 else None
+
+    created = await wait_for(drafted)  # until the catalogue's courses have reached the read model
+    assert created.json()["versions"][0]["status"] == "draft"
+    proposal = (await h.client.post(f"{la_url(mid)}/versions/1/propose", headers=student(h))).json()["proposal_id"]
+    for party, who in (("student", student(h)), ("sending", office(h)), ("receiving", referent(h, "ECO"))):
+        signed = await h.client.post(
+            f"{la_url(mid)}/versions/1/sign", json={"proposal_id": proposal, "party": party}, headers=who
+        )
+        assert signed.status_code == 200, signed.text
+    assert signed.json()["status"] == "approved"
+    [approved] = await events_of(h, "agreements.learning_agreement.approved.v1")
+    assert [c["code"] for c in approved.data["components"] if c["table"] == "studied"] == [c[0] for c in COURSES]
+    pdf = await h.client.get(f"{la_url(mid)}/pdf", params={"lang": "fr"}, headers=office(h))
+    assert pdf.content.startswith(b"%PDF-")
+
+    # 4. the student arrives; everyone was told along the way
+    live = await h.client.post(f"/mobilities/{mid}/arrival", json={"date": "2026-09-01"}, headers=office(h))
+    assert live.json()["status"] == "live"
+
+    async def told() -> list[str]:
+        mails = (await h.client.get("/notifications/mine", headers=student(h))).json()
+        templates = [m["template"] for m in mails]
+        return templates if {"nomination_accepted", "file_completed", "la_approved"} <= set(templates) else []
+
+    assert await wait_for(told)
