@@ -79,7 +79,17 @@ def _text(document: bytes) -> str:
     ("language", "expected"),
     [
         ("en", ["Learning Agreement", "Table A", "Table B", "Sending HEI", "awaiting signatures", "not signed yet"]),
-        ("fr", ["Contrat d'", "Tableau A", "Tableau B", "tablissement d'origine", "en attente de signatures", "pas encore sign"]),
+        (
+            "fr",
+            [
+                "Contrat d'",
+                "Tableau A",
+                "Tableau B",
+                "tablissement d'origine",
+                "en attente de signatures",
+                "pas encore sign",
+            ],
+        ),
     ],
 )
 def test_the_pdf_has_the_template_sections_in_the_language_asked(
