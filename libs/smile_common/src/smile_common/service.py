@@ -104,6 +104,8 @@ class Runtime:
     #: whether this process publishes and consumes (worker, all-in-one); its readiness then needs the bus.
     uses_bus: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
+    #: awaited by :meth:`close` (newest first): adapters a service keeps in ``extras`` (HTTP clients, …)
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -130,6 +132,12 @@ class Runtime:
         return checks
 
     async def close(self) -> None:
+        for closer in reversed(self.closers):
+            try:
+                await closer()
+            except Exception:  # a failing adapter must not keep the database and the bus open
+                _log.exception("closing %s: an adapter failed to close", self.name)
+        self.closers.clear()
         if self.owns_bus:
             await self.bus.close()
         await self.database.dispose()

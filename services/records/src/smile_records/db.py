@@ -30,5 +30,7 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSONType,
         dict[str, str]: JSONType,
         list[str]: JSONType,
+        list[dict[str, Any]]: JSONType,
+        dict[str, Any] | None: JSONType,
         uuid.UUID: sa.Uuid(),
     }

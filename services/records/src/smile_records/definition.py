@@ -5,18 +5,33 @@ from __future__ import annotations
 from pathlib import Path
 
 from smile_common.service import ServiceDefinition
+from smile_records import worker
 from smile_records.db import metadata, outbox, tables
+from smile_records.enrolments import endpoints as enrolments
+from smile_records.enrolments import models as _enrolment_models  # noqa: F401  (registers the tables)
 from smile_records.settings import RecordsSettings
+from smile_records.students import endpoints as students
+from smile_records.students import models as _student_models  # noqa: F401
 
 DEFINITION = ServiceDefinition(
     name="records",
     title="SMILE records",
-    description="SMILE records: students, ESI, SIS enrolment, results, transcripts.",
+    description=(
+        "Incoming students and their European Student Identifier, SIS enrolment (Pégase, Apogée or files), "
+        "results, grade distribution tables and grade conversion, transcripts of records (ELMO and PDF), "
+        "diploma supplements and quality surveys. Errors are `application/problem+json` (RFC 9457)."
+    ),
     version="0.1.0",
     settings_cls=RecordsSettings,
     metadata=metadata,
     tables=tables,
     outbox=outbox,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=lambda: [],
+    routers=lambda: [students.router, enrolments.router],
+    consumers=worker.consumers,
+    background=worker.background,
+    openapi_tags=[
+        {"name": "students", "description": "Incoming students, ESI, INE, contact"},
+        {"name": "enrolments", "description": "Synchronisation with the SIS, per mobility"},
+    ],
 )

@@ -1,0 +1,1 @@
+"""SIS synchronisation per mobility: learner, administrative enrolment, course enrolments from table A."""

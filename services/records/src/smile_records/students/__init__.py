@@ -1,0 +1,1 @@
+"""Incoming students: identity, home university, ESI, INE, contact; the mobilities records follows."""

@@ -1,0 +1,22 @@
+"""The consumers and background loops of the records service."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from smile_common.events import Consumer
+from smile_common.service import Runtime
+from smile_records.enrolments.loop import enrolment_loop
+from smile_records.students import handlers as mobility_handlers
+
+
+def consumers(runtime: Runtime) -> Sequence[Consumer]:
+    agreements = Consumer("records.agreements", runtime.database, runtime.definition.tables)
+    mobility_handlers.register(agreements)
+    return [agreements]
+
+
+def background(runtime: Runtime) -> Sequence[Callable[[asyncio.Event], Coroutine[Any, Any, None]]]:
+    return [enrolment_loop(runtime)]
