@@ -18,6 +18,7 @@ from smile_common.events.payloads.mobility import (
     MobilityEvent,
 )
 from smile_records.enrolments.service import ACTIVE_MOBILITY, follow_mobility
+from smile_records.locks import lock_name
 from smile_records.students.models import Mobility
 from smile_records.students.repository import MobilityRepository
 from smile_records.students.service import register_student
@@ -33,6 +34,7 @@ _STATUS = {
 
 
 async def _mobility(session: AsyncSession, tenant: str, mobility_id: Any) -> Mobility:
+    await lock_name(session, "records.mobility", tenant, str(mobility_id))
     repo = MobilityRepository(session)
     mobility = await repo.get(tenant, mobility_id, for_update=True)
     if mobility is None:

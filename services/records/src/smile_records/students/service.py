@@ -14,6 +14,7 @@ from smile_common.events.payloads.mobility import MobilityStudent
 from smile_common.events.payloads.records import EsiAssigned, StudentRegistered
 from smile_common.security import Principal
 from smile_records.db import outbox
+from smile_records.locks import lock_name
 from smile_records.students.esi import EsiError, parse_esi
 from smile_records.students.identity import identity_key
 from smile_records.students.models import Student
@@ -76,6 +77,10 @@ async def register_student(
     repo = StudentRepository(session)
     esi, key, problem = _nomination_esi(person.esi)
     identity = identity_key(person.family_name, person.given_names, person.birth_date, sending_hei_id)
+    # two nominations of the same person handled at once must not create two students
+    await lock_name(session, "records.student", tenant, identity)
+    if key is not None:  # always after the identity lock, so that two transactions never wait on each other
+        await lock_name(session, "records.esi", tenant, key)
     student = await _find(repo, tenant, key, identity)
     now = utcnow()
     if student is None:
