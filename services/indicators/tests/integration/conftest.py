@@ -71,8 +71,19 @@ async def _queue_exists(bus: RabbitMQBus, consumer: str) -> bool:
             await channel.close()
 
 
+_TOKENS: dict[tuple[int, str], dict[str, str]] = {}
+
+
+def headers(harness: ServiceHarness, role: str) -> dict[str, str]:
+    """Bearer headers for ``role`` at unicaen.fr, minted once per harness (signing is slow)."""
+    key = (id(harness), role)
+    if key not in _TOKENS:
+        _TOKENS[key] = harness.headers(role)
+    return _TOKENS[key]
+
+
 async def figure(harness: ServiceHarness, slug: str, role: str = "analyst", **params: Any) -> dict[str, Any]:
-    response = await harness.client.get(f"/figures/{slug}", params=params, headers=harness.headers(role))
+    response = await harness.client.get(f"/figures/{slug}", params=params, headers=headers(harness, role))
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body

@@ -18,10 +18,13 @@ from smile_common.events.payloads.catalogue import CoursePublished, CourseUpdate
 from smile_common.service import Runtime
 from smile_indicators.definition import DEFINITION
 from smile_indicators.facts.registry import PROJECTOR
+from smile_indicators.figures import clock
+from smile_indicators.figures.registry import INDICATORS
 from smile_indicators.projection.consumer import ProjectorConsumer
 from smile_indicators.projection.rebuild import rebuild
 from smile_indicators.projection.registry import Projector
 
+from . import scenario
 from .conftest import deliver, figure, started
 from .test_courses import T0, course
 
@@ -39,7 +42,10 @@ def _scripted_courses() -> list:  # type: ignore[type-arg]
 
 
 async def _snapshot(harness) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    figures = {by: await figure(harness, "course-offer", by=by) for by in ("faculty", "month", "term", "eqf")}
+    """Every indicator by every breakdown, and every row of every read model."""
+    figures = {
+        (item.slug, by): await figure(harness, item.slug, by=by) for item in INDICATORS for by in item.breakdowns
+    }
     async with harness.runtime.database.sessionmaker() as session:
         rows = {
             table.name: sorted(
@@ -48,21 +54,24 @@ async def _snapshot(harness) -> dict:  # type: ignore[no-untyped-def,type-arg]
             )
             for table in PROJECTOR.tables
         }
-    return {"figures": figures, "rows": rows}
+    return {"figures": figures, "rows": rows}  # type: ignore[dict-item]
 
 
-async def test_rebuild_gives_identical_figures(make_harness, smile_bus) -> None:
+async def test_rebuild_gives_identical_figures(make_harness, smile_bus, monkeypatch) -> None:
+    monkeypatch.setattr(clock, "now", lambda: scenario.NOW)
     indicators = await started(make_harness)
-    events = _scripted_courses()
+    events = _scripted_courses() + scenario.scenario()
     late = events[::-1]  # reversed order, and everything delivered twice
-    await deliver(indicators, smile_bus, late[:5] + late[:5])
-    await deliver(indicators, smile_bus, late[5:] + late)
+    await deliver(indicators, smile_bus, late[:30] + late[:30])
+    await deliver(indicators, smile_bus, late[30:] + late)
     before = await _snapshot(indicators)
-    assert before["figures"]["faculty"]["total"]["courses_published"] == 5
+    assert before["figures"][("course-offer", "faculty")]["total"]["courses_published"] == 5
+    assert before["figures"][("incoming-students", "country")]["total"]["students"] == 5
 
     report = await rebuild(indicators.runtime.database, PROJECTOR)
     assert report.applied == len(events)
-    assert report.rows == {"course_fact": 6}
+    assert report.rows["course_fact"] == 6
+    assert report.rows["mobility_fact"] == 8
     assert await _snapshot(indicators) == before
 
     # the command does the same from the shell

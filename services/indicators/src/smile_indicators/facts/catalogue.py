@@ -1,4 +1,4 @@
-"""The course offer, from the catalogue's course events."""
+"""The course offer and the organisational units, from the catalogue's events."""
 
 from __future__ import annotations
 
@@ -6,14 +6,20 @@ import sqlalchemy as sa
 
 from smile_common.db import JSONType, UTCDateTime
 from smile_common.events import Envelope
-from smile_common.events.payloads.catalogue import CoursePublished, CourseUpdated, CourseWithdrawn
+from smile_common.events.payloads.catalogue import (
+    CoursePublished,
+    CourseUpdated,
+    CourseWithdrawn,
+    OrganisationalUnitCreated,
+    OrganisationalUnitUpdated,
+)
 from smile_indicators.db import metadata
 from smile_indicators.facts.columns import state_columns, tenant_column
 from smile_indicators.projection.apply import blank_row
 from smile_indicators.projection.reducers import earliest, is_newer, latest, stamp
 from smile_indicators.projection.registry import Key, Projection, Projector, Row
 
-__all__ = ["course_fact", "register"]
+__all__ = ["course_fact", "organisational_unit_dim", "register", "register_units"]
 
 course_fact = sa.Table(
     "course_fact",
@@ -71,4 +77,51 @@ def register(projector: Projector) -> None:
             payload,
             stream=lambda envelope, p: f"course:{p.course_id}",
             projections=[Projection(course_fact, _key, reduce_course)],
+        )
+
+
+organisational_unit_dim = sa.Table(
+    "organisational_unit_dim",
+    metadata,
+    tenant_column(),
+    sa.Column("code", sa.String(64), primary_key=True),
+    sa.Column("organisational_unit_id", sa.Uuid(), nullable=False),
+    sa.Column("name", sa.String(512), nullable=True),
+    sa.Column("kind", sa.String(32), nullable=True),
+    sa.Column("parent_code", sa.String(64), nullable=True),
+    sa.Column("city", sa.String(255), nullable=True),
+    *state_columns(),
+    comment="The university's organisational units: faculty of each unit (through parents) and campus city",
+)
+
+UnitEvent = OrganisationalUnitCreated | OrganisationalUnitUpdated
+
+
+def _unit_key(envelope: Envelope, payload: UnitEvent) -> Key:
+    return (envelope.tenant, payload.code)
+
+
+def reduce_unit(old: Row | None, envelope: Envelope, payload: UnitEvent) -> Row:
+    if not is_newer(old, envelope):
+        assert old is not None
+        return old
+    row = dict(old) if old else blank_row(organisational_unit_dim, _unit_key(envelope, payload))
+    name = payload.name.get("en") or payload.name.get("fr") or next(iter(payload.name.values()), None)
+    row.update(
+        organisational_unit_id=payload.organisational_unit_id,
+        name=name,
+        kind=payload.kind,
+        parent_code=payload.parent_code,
+        city=payload.city,
+        **stamp(envelope),
+    )
+    return row
+
+
+def register_units(projector: Projector) -> None:
+    for payload in (OrganisationalUnitCreated, OrganisationalUnitUpdated):
+        projector.on(
+            payload,
+            stream=lambda envelope, p: f"unit:{p.code}",
+            projections=[Projection(organisational_unit_dim, _unit_key, reduce_unit)],
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from smile_indicators.facts import catalogue
+from smile_indicators.facts import agreements, catalogue, mobility, records
 from smile_indicators.projection.registry import Projector
 
 __all__ = ["PROJECTOR", "build_projector"]
@@ -11,6 +11,10 @@ __all__ = ["PROJECTOR", "build_projector"]
 def build_projector() -> Projector:
     projector = Projector()
     catalogue.register(projector)
+    catalogue.register_units(projector)
+    agreements.register(projector)
+    mobility.register(projector)
+    records.register(projector)
     return projector
 
 

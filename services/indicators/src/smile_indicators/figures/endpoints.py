@@ -61,9 +61,14 @@ def _query_parameters(indicator: Indicator, *, export: bool) -> list[inspect.Par
     params = [
         param(name, list[str] | None, Query(None, description=DIMENSIONS[name] + several)) for name in indicator.filters
     ]
+    if indicator.dated:
+        params += [
+            param(
+                "date_from", str | None, Query(None, alias="from", description=f"First day ({indicator.date_basis}).")
+            ),
+            param("date_to", str | None, Query(None, alias="to", description=f"Last day ({indicator.date_basis}).")),
+        ]
     params += [
-        param("date_from", str | None, Query(None, alias="from", description=f"First day ({indicator.date_basis}).")),
-        param("date_to", str | None, Query(None, alias="to", description=f"Last day ({indicator.date_basis}).")),
         param(
             "by",
             list[str] | None,
@@ -87,6 +92,7 @@ async def _figures(
         allowed=indicator.filters,
         breakdowns=indicator.breakdowns,
         extra=extra,
+        dated=indicator.dated,
     )
     filters = scope_to_principal(principal, filters, indicator.filters)
     await check_known(session, principal.tenant, filters)

@@ -87,18 +87,20 @@ class Filters:
         return out
 
     def matches(self, record: Mapping[str, Any]) -> bool:
-        """Whether a record (dimension values by name) passes every active filter."""
+        """Whether a record (dimension values by name) passes every active filter.
+
+        A record may hold several values of a dimension (the terms of a course, the ISCED codes of a
+        cooperation condition): it passes when one of them does.
+        """
         for name in self.active():
             wanted = self.values(name)
             value = record.get(name)
+            values = list(value) if isinstance(value, list | tuple) else [value]
             if name == "isced":
-                if not value or not any(str(value).startswith(prefix) for prefix in wanted):
-                    return False
-            elif name == "term":
-                terms = value if isinstance(value, list | tuple) else [value]
-                if not set(terms) & set(wanted):
-                    return False
-            elif value not in wanted:
+                ok = any(v and str(v).startswith(prefix) for v in values for prefix in wanted)
+            else:
+                ok = any(v in wanted for v in values)
+            if not ok:
                 return False
         return True
 
@@ -109,6 +111,7 @@ def parse_filters(
     allowed: Sequence[str],
     breakdowns: Sequence[str] = (),
     extra: Sequence[str] = (),
+    dated: bool = True,
 ) -> Filters:
     """Read ``items`` (the query string) into :class:`Filters`; raise :class:`InvalidFilter` on any error.
 
@@ -121,7 +124,7 @@ def parse_filters(
         for value in (v.strip() for v in raw.split(",")):
             if value:
                 collected.setdefault(name, []).append(value)
-    known = {*allowed, "from", "to", "by", *extra}
+    known = {*allowed, *(("from", "to") if dated else ()), "by", *extra}
     for name in sorted(set(collected) - known):
         reason = "does not apply to this figure" if name in DIMENSIONS else "is not a known parameter"
         errors.append({"parameter": name, "reason": f"{name} {reason}; expected one of {sorted(known)}"})

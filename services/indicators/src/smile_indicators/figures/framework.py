@@ -57,10 +57,12 @@ class Indicator:
     extra_breakdowns: dict[str, str] = field(default_factory=dict)
     #: targets the figure is read against (e.g. ``{"ewp_share": 0.95}``).
     targets: dict[str, float] = field(default_factory=dict)
+    #: whether records carry a date (``from``, ``to`` and ``by=month`` need one).
+    dated: bool = True
 
     @property
     def breakdowns(self) -> tuple[str, ...]:
-        return (*self.filters, "month", *self.extra_breakdowns)
+        return (*self.filters, *(("month",) if self.dated else ()), *self.extra_breakdowns)
 
     @property
     def measure_names(self) -> list[str]:

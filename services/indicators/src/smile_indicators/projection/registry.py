@@ -72,7 +72,15 @@ class Projector:
     ) -> None:
         if payload.event_type in self.handlings:
             raise ValueError(f"{payload.event_type} is already projected")
-        self.handlings[payload.event_type] = EventHandling(payload, stream, tuple(projections))
+        handling = EventHandling(payload, stream, tuple(projections))
+        for projection in handling.projections:
+            for other in self._projections_of(projection.table.name):
+                if other.shared != projection.shared:
+                    raise ValueError(f"{projection.table.name} is shared by some projections and not by others")
+        self.handlings[payload.event_type] = handling
+
+    def _projections_of(self, table: str) -> list[Projection[Any]]:
+        return [p for h in self.handlings.values() for p in h.projections if p.table.name == table]
 
     def get(self, event_type: str) -> EventHandling[Any] | None:
         return self.handlings.get(event_type)
