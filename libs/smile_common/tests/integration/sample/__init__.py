@@ -13,14 +13,23 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from smile_common.audit import Actor, Audited, act_as, annotate, record_read
 from smile_common.dataprotection import data_protection_tables
 from smile_common.db import JSONType, SessionDep, UTCDateTime, make_metadata, utcnow
-from smile_common.errors import NotFound
+from smile_common.documents import (
+    CorruptedDocumentError,
+    DocumentStore,
+    active_content,
+    delete_after_commit,
+    discard_on_rollback,
+    download_response,
+    sniff,
+)
+from smile_common.errors import NotFound, Problem
 from smile_common.events import Consumer, Envelope, EventPayload, Outbox, messaging_tables
 from smile_common.security import Principal, Role, require_roles
 from smile_common.service import Runtime, ServiceDefinition
@@ -50,6 +59,9 @@ class Applicant(Audited, Base):
     name: Mapped[str] = mapped_column(sa.String(200))
     health_notes: Mapped[str | None] = mapped_column(sa.Text())
     status: Mapped[str] = mapped_column(sa.String(20), default="nominated")
+    document_key: Mapped[str | None] = mapped_column(sa.String(300))
+    document_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    document_type: Mapped[str | None] = mapped_column(sa.String(100))
     updated_at: Mapped[datetime]
 
     def audit_person(self) -> str | None:
@@ -153,6 +165,53 @@ def consumers(runtime: Runtime) -> list[Consumer]:
     consumer = Consumer("sample.flagger", runtime.database, runtime.definition.tables)
     consumer.add_handler(ApplicantFlagged, on_flagged)
     return [consumer]
+
+
+def document_store(request: Request) -> DocumentStore:
+    return DocumentStore(request.app.state.runtime.settings.data_dir / "documents")
+
+
+@router.put("/{applicant_id}/document", operation_id="putApplicantDocument", status_code=201)
+async def put_document(
+    applicant_id: uuid.UUID, request: Request, session: SessionDep, principal: Staff, fail_after_store: bool = False
+) -> dict[str, str]:
+    applicant = await _get(session, principal, applicant_id)
+    content = await request.body()
+    kind = sniff(content)
+    if kind is None:
+        raise Problem("not an accepted kind of file", status=415, slug="document-type-not-allowed")
+    if active_content(content):
+        raise Problem("the PDF runs code when opened", status=415, slug="document-active-content")
+    store = document_store(request)
+    stored = await store.store(applicant.tenant, uuid.uuid4(), content)
+    discard_on_rollback(session, store, stored.key)
+    if applicant.document_key:
+        delete_after_commit(session, store, applicant.document_key)
+    applicant.document_key, applicant.document_sha256, applicant.document_type = stored.key, stored.sha256, kind
+    await session.flush()
+    if fail_after_store:
+        raise Problem("the row could not be kept after the file was written", status=503, slug="unavailable")
+    return {"key": stored.key}
+
+
+@router.get("/{applicant_id}/document", operation_id="getApplicantDocument")
+async def get_document(
+    applicant_id: uuid.UUID, request: Request, session: SessionDep, principal: Staff
+) -> Response:
+    applicant = await _get(session, principal, applicant_id)
+    if not applicant.document_key or not applicant.document_sha256:
+        raise NotFound("no document")
+    try:
+        content = await document_store(request).get(applicant.document_key, applicant.document_sha256)
+    except CorruptedDocumentError as exc:
+        raise Problem("the stored file is damaged", status=500, slug="document-damaged") from exc
+    await record_read(
+        session, data_protection.audit, tenant=applicant.tenant, object_type="applicant", object_id=applicant.id,
+        person=applicant.audit_person(), fields=["document"],
+    )  # fmt: skip
+    return download_response(
+        content, filename=f"pièce {applicant.name}.pdf", content_type=applicant.document_type or "", sha256=None
+    )
 
 
 DEFINITION = ServiceDefinition(

@@ -1,8 +1,8 @@
 """sample schema
 
-Revision ID: 90340abc5ea8
+Revision ID: 8fe6e54d8d4b
 Revises: 
-Create Date: 2026-11-29 12:34:29.183989
+Create Date: 2026-11-29 12:40:26.854593
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 import smile_common.db.base
 from smile_common.audit import install_append_only, remove_append_only
 
-revision: str = '90340abc5ea8'
+revision: str = '8fe6e54d8d4b'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -30,6 +30,9 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('health_notes', sa.Text(), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('document_key', sa.String(length=300), nullable=True),
+    sa.Column('document_sha256', sa.String(length=64), nullable=True),
+    sa.Column('document_type', sa.String(length=100), nullable=True),
     sa.Column('updated_at', smile_common.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_applicant')),
     schema='sample'
