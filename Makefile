@@ -15,13 +15,14 @@ STAMP  := $(VENV)/.smile-installed
 UP_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/smile
 UP_AMQP_URL     ?= amqp://guest:guest@127.0.0.1:5672/
 
-.PHONY: help install run test test-fast lint format typecheck migrate-check up clean
+.PHONY: help install run test test-fast lint format typecheck audit migrate-check up clean
 
 help:
 	@echo "make run        all five services in one process (SQLite + in-process bus), with demo data"
 	@echo "make test       every test (also on PostgreSQL/RabbitMQ when SMILE_TEST_* variables are set)"
 	@echo "make lint       ruff (lint + format check)"
 	@echo "make typecheck  mypy --strict on every package's src/"
+	@echo "make audit      known vulnerabilities of the pinned dependencies (pip-audit over constraints.txt)"
 	@echo "make up         each service as separate api/worker processes on PostgreSQL + RabbitMQ"
 
 $(STAMP): constraints.txt requirements-dev.txt $(PYPROJECTS)
@@ -45,6 +46,9 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+audit: install
+	$(BIN)/python .ci/audit_dependencies.py
 
 typecheck: install
 	MYPYPATH=$(SRC_PATHS) $(BIN)/mypy $(MYPY_PACKAGES)

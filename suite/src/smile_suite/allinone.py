@@ -22,6 +22,7 @@ from starlette.routing import Mount
 from smile_common.errors import install_problem_handlers
 from smile_common.events.bus import Bus, InMemoryBus
 from smile_common.events.rabbitmq import RabbitMQBus
+from smile_common.hardening import SecurityHeadersMiddleware
 from smile_common.observability import health_router
 from smile_common.rootpath import RootPathMiddleware
 from smile_common.security.devissuer import DevIssuer
@@ -92,6 +93,7 @@ def create_suite_app(settings: SuiteSettings | None = None) -> FastAPI:
         openapi_url=None,
     )
     install_problem_handlers(app)
+    app.add_middleware(SecurityHeadersMiddleware, hsts_seconds=settings.hsts_seconds)
     if settings.root_path:
         app.add_middleware(RootPathMiddleware, prefix=settings.root_path)
     app.include_router(health_router(lambda request: _all_checks(runtimes)))

@@ -68,7 +68,7 @@ def _run(settings: SuiteSettings, args: argparse.Namespace) -> int:
         settings = settings.model_copy(update={"public_base_url": base})
     app = create_suite_app(settings)
     print(_banner(settings, base), flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False, server_header=False)
     return 0
 
 

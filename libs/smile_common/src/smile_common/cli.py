@@ -107,6 +107,7 @@ def _serve_api(definition: ServiceDefinition, args: argparse.Namespace) -> int:
         proxy_headers=True,
         log_config=None,
         access_log=False,
+        server_header=False,
     )
     return 0
 
@@ -122,7 +123,14 @@ async def _worker(runtime: Runtime, args: argparse.Namespace) -> int:
         health = FastAPI(title=f"smile-{runtime.name} worker", docs_url=None, redoc_url=None, openapi_url=None)
         health.include_router(health_router(lambda request: runtime.readiness_checks()))
         server = uvicorn.Server(
-            uvicorn.Config(health, host=args.health_host, port=args.health_port, log_config=None, access_log=False)
+            uvicorn.Config(
+                health,
+                host=args.health_host,
+                port=args.health_port,
+                log_config=None,
+                access_log=False,
+                server_header=False,
+            )
         )
         # the worker handles SIGINT/SIGTERM itself (stop event); uvicorn must not take them over
         setattr(server, "capture_signals", contextlib.nullcontext)  # noqa: B010

@@ -10,7 +10,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["configure_logging", "correlation_id", "mask_secrets"]
+__all__ = ["configure_logging", "correlation_id", "mask_personal", "mask_secrets"]
 
 #: the correlation id of the request or event being handled, if any.
 correlation_id: ContextVar[str | None] = ContextVar("smile_correlation_id", default=None)
@@ -23,12 +23,28 @@ _SECRET_PATTERNS = [
     (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"), "***key***"),
 ]
 
+#: personal identifiers: the ESI keeps its scheme and country, an e-mail its domain (enough to debug a
+#: partner's data without naming the student); French student numbers (INE) and phone numbers go.
+_PERSONAL_PATTERNS = [
+    (re.compile(r"(?i)(urn:schac:personalUniqueCode:[a-z]+:[a-z]+:[^:\s\"'<>]+:)[^\s\"'<>,;]+"), r"\1***"),
+    (re.compile(r"[A-Za-z0-9._%+\-]+@((?:[A-Za-z0-9\-]+\.)+[A-Za-z]{2,})"), r"***@\1"),
+    (re.compile(r"\b\d{9}[0-9A-Z][A-Z]\b"), "***ine***"),
+    (re.compile(r"(?<![\w+])\+\d{1,3}[\d .\-()]{6,}\d"), "+***"),
+]
 
-def mask_secrets(text: str) -> str:
-    """Hide bearer tokens, JWTs, passwords in URLs or forms and private keys."""
-    for pattern, replacement in _SECRET_PATTERNS:
+
+def mask_personal(text: str) -> str:
+    """Hide personal identifiers: ESI codes, e-mail addresses, INE, international phone numbers."""
+    for pattern, replacement in _PERSONAL_PATTERNS:
         text = pattern.sub(replacement, text)
     return text
+
+
+def mask_secrets(text: str) -> str:
+    """Hide bearer tokens, JWTs, passwords in URLs or forms, private keys and personal identifiers."""
+    for pattern, replacement in _SECRET_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return mask_personal(text)
 
 
 class JsonFormatter(logging.Formatter):
@@ -49,7 +65,7 @@ class JsonFormatter(logging.Formatter):
             entry["correlation_id"] = cid
         for key, value in getattr(record, "__dict__", {}).items():
             if key.startswith("smile_"):
-                entry[key[6:]] = value
+                entry[key[6:]] = mask_secrets(value) if isinstance(value, str) else value
         if record.exc_info:
             entry["exception"] = mask_secrets(self.formatException(record.exc_info))
         return json.dumps(entry, default=str, ensure_ascii=False)

@@ -35,6 +35,7 @@ from smile_common.events.outbox import Outbox
 from smile_common.events.rabbitmq import RabbitMQBus
 from smile_common.events.relay import OutboxRelay
 from smile_common.events.tables import MessagingTables
+from smile_common.hardening import RateLimitMiddleware, SecurityHeadersMiddleware, parse_rate
 from smile_common.limits import BodySizeLimitMiddleware
 from smile_common.observability import CorrelationIdMiddleware, ReadinessCheck, health_router
 from smile_common.rootpath import RootPathMiddleware
@@ -243,11 +244,28 @@ def create_service_app(definition: ServiceDefinition, runtime: Runtime, *, owns_
             max_age=600,
         )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RateLimitMiddleware, service=definition.name, **rate_limits(settings))
     app.add_middleware(CorrelationIdMiddleware, service=definition.name)
+    app.add_middleware(SecurityHeadersMiddleware, hsts_seconds=settings.hsts_seconds)
     if settings.root_path:
         app.add_middleware(RootPathMiddleware, prefix=settings.root_path)
     _document_problems(app)
     return app
+
+
+def rate_limits(settings: ServiceSettings) -> dict[str, Any]:
+    """The rate limit middleware's arguments from the settings (empty values switch a limit off)."""
+
+    def rate(text: str) -> Any:
+        return parse_rate(text) if text.strip() else None
+
+    return {
+        "anonymous": rate(settings.rate_limit_anonymous),
+        "authenticated": rate(settings.rate_limit_authenticated),
+        "auth_failures": rate(settings.rate_limit_auth_failures),
+        "paths": [(prefix, parse_rate(text)) for prefix, text in settings.rate_limit_paths.items()],
+        "exempt_networks": settings.rate_limit_exempt,
+    }
 
 
 def _document_problems(app: FastAPI) -> None:

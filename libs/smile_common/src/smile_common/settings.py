@@ -11,6 +11,7 @@ are mounted). Two profiles exist:
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from enum import StrEnum
 from pathlib import Path
@@ -18,6 +19,8 @@ from typing import Any, ClassVar
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from smile_common.hardening.ratelimit import parse_rate
 
 __all__ = ["Profile", "ServiceSettings", "SettingsError"]
 
@@ -85,6 +88,19 @@ class ServiceSettings(BaseSettings):
     http_timeout_seconds: float = Field(default=10.0, gt=0)
 
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    #: rate limits ("<n>/<second|minute|hour|day> [burst <b>]", empty: no limit), per process (see
+    #: docs/security.md): requests without a token, per client address
+    rate_limit_anonymous: str = "300/minute burst 60"
+    #: requests with a token, per token
+    rate_limit_authenticated: str = "1200/minute burst 200"
+    #: failed authentications (401), per client address; once used up, that address's tokens get 429
+    rate_limit_auth_failures: str = "30/minute burst 10"
+    #: stricter limits per client address on some paths (prefix inside the service)
+    rate_limit_paths: dict[str, str] = Field(default_factory=lambda: {"/data-protection/": "120/minute burst 30"})
+    #: client networks never limited (CIDR), e.g. a frontend server that calls on behalf of many users
+    rate_limit_exempt: list[str] = Field(default_factory=list)
+    #: Strict-Transport-Security max-age sent on every response (0: not sent)
+    hsts_seconds: int = Field(default=31_536_000, ge=0)
     cors_origins: list[str] = Field(default_factory=list)
     log_level: str = "INFO"
     log_json: bool = True
@@ -93,6 +109,29 @@ class ServiceSettings(BaseSettings):
     #: path prefix under which a reverse proxy exposes this service's API without stripping it (e.g.
     #: ``/catalogue`` behind an Ingress); requests with or without the prefix are both served.
     root_path: str = ""
+
+    @field_validator("rate_limit_anonymous", "rate_limit_authenticated", "rate_limit_auth_failures")
+    @classmethod
+    def _rate_shape(cls, value: str) -> str:
+        if value.strip():
+            parse_rate(value)
+        return value
+
+    @field_validator("rate_limit_paths")
+    @classmethod
+    def _path_rates_shape(cls, value: dict[str, str]) -> dict[str, str]:
+        for prefix, rate in value.items():
+            if not prefix.startswith("/"):
+                raise ValueError(f"rate limit path {prefix!r} must start with '/'")
+            parse_rate(rate)
+        return value
+
+    @field_validator("rate_limit_exempt")
+    @classmethod
+    def _networks_shape(cls, value: list[str]) -> list[str]:
+        for network in value:
+            ipaddress.ip_network(network, strict=False)
+        return value
 
     @field_validator("root_path")
     @classmethod

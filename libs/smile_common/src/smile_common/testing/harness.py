@@ -25,8 +25,20 @@ from smile_common.service import (
     run_worker,
     start_consumers,
 )
+from smile_common.settings import ServiceSettings
 
-__all__ = ["ServiceHarness", "Stack"]
+__all__ = ["NO_RATE_LIMITS", "PRODUCTION_RATE_LIMITS", "ServiceHarness", "Stack"]
+
+NO_RATE_LIMITS: dict[str, Any] = {
+    "rate_limit_anonymous": "",
+    "rate_limit_authenticated": "",
+    "rate_limit_auth_failures": "",
+    "rate_limit_paths": {},
+}
+#: the limits a deployment gets by default, for tests of the limits themselves.
+PRODUCTION_RATE_LIMITS: dict[str, Any] = {
+    name: ServiceSettings.model_fields[name].get_default(call_default_factory=True) for name in NO_RATE_LIMITS
+}
 
 
 @dataclass
@@ -117,6 +129,9 @@ class ServiceHarness:
             "log_json": False,
             "outbox_poll_seconds": 0.2,
             "consumer_max_attempts": 3,
+            # functional tests make many calls from one address with one token; the rate limits have
+            # their own tests, which ask for them explicitly (see PRODUCTION_RATE_LIMITS)
+            **NO_RATE_LIMITS,
         }
         if stack.is_infra and exchange:
             values["amqp_url"] = stack.amqp_url

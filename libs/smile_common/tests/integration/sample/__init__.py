@@ -99,6 +99,13 @@ async def _get(session: Any, principal: Principal, applicant_id: uuid.UUID) -> A
     return applicant
 
 
+@router.get("/count", operation_id="countApplicants")
+async def count(session: SessionDep, hei: str) -> dict[str, int]:
+    """Public: how many applicants a university has (stands for a public search endpoint)."""
+    total = await session.scalar(sa.select(sa.func.count()).where(Applicant.tenant == hei))
+    return {"count": int(total or 0)}
+
+
 @router.post("", operation_id="createApplicant", status_code=201)
 async def create(data: ApplicantIn, session: SessionDep, principal: Staff) -> dict[str, str]:
     applicant = Applicant(tenant=principal.tenant, updated_at=utcnow(), **data.model_dump())
@@ -195,9 +202,7 @@ async def put_document(
 
 
 @router.get("/{applicant_id}/document", operation_id="getApplicantDocument")
-async def get_document(
-    applicant_id: uuid.UUID, request: Request, session: SessionDep, principal: Staff
-) -> Response:
+async def get_document(applicant_id: uuid.UUID, request: Request, session: SessionDep, principal: Staff) -> Response:
     applicant = await _get(session, principal, applicant_id)
     if not applicant.document_key or not applicant.document_sha256:
         raise NotFound("no document")
