@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -23,11 +24,12 @@ def test_secrets_are_read_from_mounted_files(tmp_path: Path) -> None:
 
 
 def test_no_private_key_is_committed_except_test_only_ones() -> None:
-    files = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True, text=True
-    ).stdout.split("\0")
+    git = shutil.which("git")
+    assert git is not None
+    files = subprocess.run([git, "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True, text=True).stdout
+    names = files.split("\0")
     offenders = []
-    for name in filter(None, files):
+    for name in filter(None, names):
         path = ROOT / name
         if "TEST-ONLY" in path.name or not path.is_file() or path.stat().st_size > 2_000_000:
             continue
