@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from smile_agreements import worker
+from smile_agreements import seed, worker
 from smile_agreements.db import metadata, outbox, tables
 from smile_agreements.files import endpoints as files
 from smile_agreements.files import models as _file_models  # noqa: F401  (registers the tables)
@@ -47,6 +47,7 @@ DEFINITION = ServiceDefinition(
         mobilities_internal.router,
     ],
     consumers=worker.consumers,
+    seed=seed.load_demo_data,
     openapi_tags=[
         {"name": "partners", "description": "Partner institutions and the EWP directory"},
         {"name": "iias", "description": "Inter-institutional agreements (EWP IIAs v7)"},
