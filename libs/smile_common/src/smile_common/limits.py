@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -18,15 +20,32 @@ class BodyTooLarge(HTTPException):
 
 
 class BodySizeLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    """Reject bodies above ``max_bytes``; ``overrides`` maps path prefixes (inside the app) to other limits.
+
+    An override serves the few endpoints that take files (imports), without raising the limit elsewhere.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, overrides: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # longest prefix first, so that the most specific override wins
+        self.overrides = sorted((overrides or {}).items(), key=lambda item: -len(item[0]))
+
+    def limit_for(self, scope: Scope) -> int:
+        path: str = scope.get("path", "")
+        root: str = scope.get("root_path", "")
+        if root and path.startswith(root):
+            path = path[len(root) :]
+        for prefix, limit in self.overrides:
+            if path.startswith(prefix):
+                return limit
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.max_bytes
+        limit = self.limit_for(scope)
         for key, value in scope.get("headers", []):
             if key == b"content-length":
                 try:

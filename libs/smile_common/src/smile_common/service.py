@@ -12,7 +12,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -85,6 +85,8 @@ class ServiceDefinition:
     data_protection: DataProtection | None = None
     #: commands of ``smile-<service>`` beyond the common ones
     commands: Sequence[ServiceCommand] = ()
+    #: request body limits that differ from ``max_body_bytes``, by path prefix (e.g. file imports).
+    body_limits: Callable[[ServiceSettings], Mapping[str, int]] = lambda settings: {}
 
     @property
     def migrations(self) -> MigrationTree:
@@ -243,7 +245,9 @@ def create_service_app(definition: ServiceDefinition, runtime: Runtime, *, owns_
             expose_headers=["ETag", "Location", "X-Correlation-Id", "Retry-After"],
             max_age=600,
         )
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, overrides=definition.body_limits(settings)
+    )
     app.add_middleware(RateLimitMiddleware, service=definition.name, **rate_limits(settings))
     app.add_middleware(CorrelationIdMiddleware, service=definition.name)
     app.add_middleware(SecurityHeadersMiddleware, hsts_seconds=settings.hsts_seconds)

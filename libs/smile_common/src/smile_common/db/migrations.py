@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 
 from smile_common.db.engine import Database
 
-__all__ = ["MigrationTree", "run_env"]
+__all__ = ["UNMANAGED_TABLES", "MigrationTree", "run_env"]
 
 VERSION_TABLE = "alembic_version"
 
@@ -129,12 +129,26 @@ class MigrationTree:
                 await conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
 
 
+#: ``metadata.info`` key: names (or ``prefix*``) of tables a service manages outside its models, which
+#: autogenerate must neither create nor drop (e.g. SQLite FTS5 virtual tables and their shadow tables).
+UNMANAGED_TABLES = "smile_unmanaged_tables"
+
+
+def _unmanaged(metadata: sa.MetaData, name: str | None) -> bool:
+    for pattern in metadata.info.get(UNMANAGED_TABLES, ()):
+        if name == pattern or (pattern.endswith("*") and (name or "").startswith(pattern[:-1])):
+            return True
+    return False
+
+
 def _context_options(metadata: sa.MetaData) -> dict[str, Any]:
     schema = metadata.schema
 
     def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
         if type_ == "schema":
             return name == schema
+        if type_ == "table":
+            return not _unmanaged(metadata, name)
         return True
 
     return {
