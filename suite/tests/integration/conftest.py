@@ -30,8 +30,24 @@ async def eventually(check: Callable[[], Awaitable[Any]], *, timeout: float = 20
     pytest.fail(f"condition not met within {timeout}s (last value: {last!r})")
 
 
+async def ensure_term(catalogue: ServiceHarness, *, hei: str = "unicaen.fr") -> None:
+    """The term COURSE is given in must exist (PUTs are idempotent)."""
+    editor = catalogue.headers("catalogue_editor", hei=hei)
+    year = {"start_date": "2026-09-01", "end_date": "2027-08-31"}
+    assert (await catalogue.client.put("/academic-years/2026-2027", json=year, headers=editor)).status_code == 200
+    term = {
+        "academic_year_code": "2026-2027",
+        "ordinal": 1,
+        "name": {"en": "Semester 1"},
+        "start_date": "2026-09-01",
+        "end_date": "2027-01-20",
+    }
+    assert (await catalogue.client.put("/terms/2026-S1", json=term, headers=editor)).status_code == 200
+
+
 async def publish_course(catalogue: ServiceHarness, code: str, *, hei: str = "unicaen.fr") -> str:
     editor = catalogue.headers("catalogue_editor", hei=hei)
+    await ensure_term(catalogue, hei=hei)
     created = await catalogue.client.post("/courses", json={**COURSE, "code": code}, headers=editor)
     assert created.status_code == 201, created.text
     course_id: str = created.json()["id"]

@@ -7,7 +7,7 @@ import pytest
 from smile_catalogue.courses.models import Course
 from smile_catalogue.definition import DEFINITION as CATALOGUE
 
-from .conftest import COURSE
+from .conftest import COURSE, ensure_term
 
 
 async def _nothing_written(catalogue) -> None:  # type: ignore[no-untyped-def]
@@ -86,6 +86,7 @@ async def test_roles_and_tenants_are_enforced(make_harness) -> None:
     assert anonymous.status_code == 401
     student = await catalogue.client.post("/courses", json=COURSE, headers=catalogue.headers("student"))
     assert student.status_code == 403
+    await ensure_term(catalogue)
     created = await catalogue.client.post("/courses", json=COURSE, headers=catalogue.headers("catalogue_editor"))
     course_id = created.json()["id"]
     # a coordinator of another university does not even learn that the draft exists

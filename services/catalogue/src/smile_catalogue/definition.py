@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from smile_catalogue import models as _models  # noqa: F401  (registers the tables)
 from smile_catalogue import seed
 from smile_catalogue.courses import endpoints as courses
-from smile_catalogue.courses import models as _models  # noqa: F401  (registers the tables)
 from smile_catalogue.db import metadata, outbox, tables
+from smile_catalogue.institution import endpoints as institution
+from smile_catalogue.search import endpoints as search
 from smile_catalogue.settings import CatalogueSettings
 from smile_common.service import ServiceDefinition
 
@@ -24,7 +26,11 @@ DEFINITION = ServiceDefinition(
     tables=tables,
     outbox=outbox,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=lambda: [courses.router],
+    routers=lambda: [institution.router, search.router, courses.router],
     seed=seed.load_demo_data,
-    openapi_tags=[{"name": "courses", "description": "Courses open to exchange students"}],
+    openapi_tags=[
+        {"name": "search", "description": "Public search of the courses open to exchange students"},
+        {"name": "courses", "description": "Editing and publication of courses"},
+        {"name": "institution", "description": "The university, its units, academic years, terms, programmes"},
+    ],
 )

@@ -2,8 +2,17 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field
+
 from smile_common.settings import ServiceSettings
 
 
 class CatalogueSettings(ServiceSettings):
     service_name: ClassVar[str] = "catalogue"
+
+    #: search results (and other public reads) kept in memory per process, by university and revision
+    catalogue_search_cache_size: int = Field(default=2000, ge=0, le=100_000)
+    #: largest file accepted by ``POST /imports`` (the command line has no limit)
+    catalogue_import_max_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
+    #: how often the worker looks for queued imports (it is also woken at once in the same process)
+    catalogue_import_poll_seconds: float = Field(default=2.0, gt=0, le=300)

@@ -4,11 +4,19 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smile_catalogue.db import Base
+from smile_catalogue.db import Base, Code, SortKey
+
+#: PostgreSQL computes the full-text vector itself; head words (code, titles) weigh A, the rest B.
+SEARCH_VECTOR_SQL = (
+    "setweight(to_tsvector('simple'::regconfig, coalesce(search_head, '')), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, coalesce(search_body, '')), 'B')"
+)
 
 
 class CourseStatus(StrEnum):
@@ -19,21 +27,76 @@ class CourseStatus(StrEnum):
 
 class Course(Base):
     __tablename__ = "course"
-    __table_args__ = (sa.UniqueConstraint("tenant", "code"),)
+    __table_args__ = (
+        sa.UniqueConstraint("tenant", "code"),
+        sa.Index("ix_course_tenant_status_code", "tenant", "status", "code"),
+        sa.Index("ix_course_tenant_updated_at", "tenant", "updated_at"),
+        sa.Index("ix_course_search_vector", "search_vector", postgresql_using="gin"),
+    )
+    # the generated search vector is never read back after a write
+    __mapper_args__ = {"eager_defaults": False}
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    tenant: Mapped[str] = mapped_column(sa.String(255), index=True)
-    code: Mapped[str] = mapped_column(sa.String(64))
+    tenant: Mapped[str] = mapped_column(sa.String(255))
+    code: Mapped[str] = mapped_column(Code)
     title: Mapped[dict[str, str]]
     description: Mapped[dict[str, str]]
+    learning_outcomes: Mapped[dict[str, str]]
+    prerequisites: Mapped[dict[str, str]]
     ects: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2))
-    organisational_unit_code: Mapped[str | None] = mapped_column(sa.String(64))
+    organisational_unit_code: Mapped[str | None] = mapped_column(Code)
     isced_code: Mapped[str | None] = mapped_column(sa.String(4))
     eqf_level: Mapped[int | None]
+    #: [{"language": "fr", "cefr_level": "B2" | null}]
+    languages: Mapped[list[dict[str, Any]]]
     term_codes: Mapped[list[str]]
+    programme_codes: Mapped[list[str]]
+    #: contact and personal hours: {"lecture": 24, "tutorial": 12, "practical": 0, "independent": 60}
+    hours: Mapped[dict[str, int]]
+    teaching_methods: Mapped[list[str]]
+    #: [{"method": "written_exam", "weight": 60, "description": {"en": …}}]
+    assessment: Mapped[list[dict[str, Any]]]
+    #: [{"day": "mon", "start": "08:30", "end": "10:30", "weeks": [36, 37], "term_code": …, "kind": …}]
+    schedule: Mapped[list[dict[str, Any]]]
+    capacity: Mapped[int | None]
+    contacts: Mapped[list[dict[str, Any]]]
+    syllabus_url: Mapped[str | None] = mapped_column(sa.String(500))
+    open_to_exchange: Mapped[bool] = mapped_column(default=True)
     status: Mapped[str] = mapped_column(sa.String(16), default=CourseStatus.DRAFT.value)
     status_changed_by: Mapped[str]
     status_changed_at: Mapped[datetime]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    updated_by: Mapped[str]
     version: Mapped[int] = mapped_column(default=1)
+    #: where the course came from (manual, csv, json, apogee, pegase) and a digest of its imported content
+    source: Mapped[str] = mapped_column(sa.String(16), default="manual")
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    # --- derived for search (written by smile_catalogue.courses.index) ---
+    title_sort_en: Mapped[str] = mapped_column(SortKey)
+    title_sort_fr: Mapped[str] = mapped_column(SortKey)
+    search_head: Mapped[str] = mapped_column(sa.Text)
+    search_body: Mapped[str] = mapped_column(sa.Text)
+    #: rowid of the course in SQLite's FTS5 index (unused on PostgreSQL)
+    fts_rowid: Mapped[int] = mapped_column(sa.BigInteger, unique=True)
+    search_vector: Mapped[Any] = mapped_column(
+        postgresql.TSVECTOR().with_variant(sa.Text(), "sqlite"),
+        sa.Computed(SEARCH_VECTOR_SQL, persisted=True),
+        nullable=True,
+        deferred=True,
+    )
+
+
+class CourseFacet(Base):
+    """One searchable value of a course (its terms, languages, unit and parents, ISCED prefixes…).
+
+    Filters are lookups in this table and facet counts one ``GROUP BY`` over it, on both backends.
+    """
+
+    __tablename__ = "course_facet"
+    __table_args__ = (sa.Index("ix_course_facet_lookup", "tenant", "dim", "value", "course_id"),)
+
+    course_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("course.id", ondelete="CASCADE"), primary_key=True)
+    dim: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.String(72), primary_key=True)
+    tenant: Mapped[str] = mapped_column(sa.String(255))

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from smile_catalogue.courses.models import Course, CourseStatus
+from smile_catalogue.courses.models import Course, CourseFacet, CourseStatus
+from smile_catalogue.db import table_of
 
 
 class CourseRepository:
@@ -18,20 +21,36 @@ class CourseRepository:
             query = query.with_for_update()
         return (await self.session.execute(query)).scalar_one_or_none()
 
-    async def get_published(self, course_id: uuid.UUID) -> Course | None:
+    async def get_published(self, tenant: str | None, course_id: uuid.UUID) -> Course | None:
         query = sa.select(Course).where(Course.id == course_id, Course.status == CourseStatus.PUBLISHED.value)
+        if tenant is not None:
+            query = query.where(Course.tenant == tenant)
         return (await self.session.execute(query)).scalar_one_or_none()
 
     async def code_taken(self, tenant: str, code: str) -> bool:
         query = sa.select(sa.func.count()).where(Course.tenant == tenant, sa.func.lower(Course.code) == code.lower())
         return bool(await self.session.scalar(query))
 
-    async def list_page(self, tenant: str, *, statuses: list[str], after_code: str | None, limit: int) -> list[Course]:
-        query = sa.select(Course).where(Course.tenant == tenant, Course.status.in_(statuses))
-        if after_code is not None:
-            query = query.where(Course.code > after_code)
-        query = query.order_by(Course.code).limit(limit)
+    async def by_ids(self, tenant: str, ids: Sequence[uuid.UUID]) -> list[Course]:
+        if not ids:
+            return []
+        query = sa.select(Course).where(Course.tenant == tenant, Course.id.in_(ids))
+        return list((await self.session.execute(query)).scalars())
+
+    async def in_units(self, tenant: str, unit_codes: Sequence[str]) -> list[Course]:
+        query = sa.select(Course).where(Course.tenant == tenant, Course.organisational_unit_code.in_(unit_codes))
         return list((await self.session.execute(query)).scalars())
 
     def add(self, course: Course) -> None:
         self.session.add(course)
+
+    async def delete(self, course: Course) -> None:
+        await self.session.delete(course)
+
+    async def replace_facets(self, course_ids: Sequence[uuid.UUID], rows: Sequence[dict[str, Any]]) -> None:
+        table = table_of(CourseFacet)
+        for start in range(0, len(course_ids), 500):
+            chunk = course_ids[start : start + 500]
+            await self.session.execute(sa.delete(table).where(table.c.course_id.in_(chunk)))
+        if rows:
+            await self.session.execute(sa.insert(table), list(rows))

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from smile_catalogue import revision
+from smile_catalogue.courses import index
 from smile_catalogue.courses.models import Course, CourseStatus
 from smile_catalogue.courses.repository import CourseRepository
-from smile_catalogue.courses.schemas import CourseCreate, CourseUpdate
+from smile_catalogue.courses.schemas import CourseCreate, CourseUpdate, stored_values
 from smile_catalogue.db import outbox
+from smile_catalogue.refs import Refs, load_refs
 from smile_common.db import utcnow
 from smile_common.errors import Conflict, NotFound
 from smile_common.events.payloads.catalogue import CoursePublished, CourseUpdated, CourseWithdrawn
 from smile_common.security import Principal
+
+CourseEvent = CoursePublished | CourseUpdated | CourseWithdrawn
 
 
 class CourseCodeTaken(Conflict):
@@ -24,31 +30,53 @@ class InvalidCourseTransition(Conflict):
     slug, title = "invalid-course-transition", "The course cannot move to this status"
 
 
-async def create_course(session: AsyncSession, principal: Principal, data: CourseCreate) -> Course:
+def editable_values(course: Course) -> dict[str, Any]:
+    return {name: getattr(course, name) for name in index.EDITABLE_FIELDS}
+
+
+async def reindex(session: AsyncSession, courses: list[Course], refs: Refs) -> None:
+    """Recompute the search columns and facets of ``courses`` after their fields changed."""
+    ancestry = refs.ancestry()
+    rows: list[dict[str, Any]] = []
+    for course in courses:
+        values = editable_values(course)
+        for name, value in index.derived_columns(values).items():
+            setattr(course, name, value)
+        rows += index.facet_rows(course.tenant, course.id, values, ancestry)
+    await session.flush()
+    await CourseRepository(session).replace_facets([c.id for c in courses], rows)
+
+
+async def create_course(
+    session: AsyncSession, principal: Principal, data: CourseCreate, *, refs: Refs | None = None
+) -> Course:
     repo = CourseRepository(session)
     if await repo.code_taken(principal.tenant, data.code):
         raise CourseCodeTaken(f"The code {data.code} is already used by another course of {principal.tenant}.")
+    values = stored_values(data)
+    refs = refs or await load_refs(session, principal.tenant)
+    refs.check_course(values)
     now = utcnow()
+    course_id = uuid.uuid4()
     course = Course(
-        id=uuid.uuid4(),
+        id=course_id,
         tenant=principal.tenant,
-        code=data.code,
-        title=dict(data.title),
-        description=dict(data.description),
-        ects=data.ects,
-        organisational_unit_code=data.organisational_unit_code,
-        isced_code=data.isced_code,
-        eqf_level=data.eqf_level,
-        term_codes=list(data.term_codes),
+        **values,
         status=CourseStatus.DRAFT.value,
         status_changed_by=principal.subject,
         status_changed_at=now,
         created_at=now,
         updated_at=now,
+        updated_by=principal.subject,
         version=1,
+        source="manual",
+        fts_rowid=index.fts_rowid(course_id),
+        **index.derived_columns(values),
     )
     repo.add(course)
     await session.flush()
+    await repo.replace_facets([course.id], index.facet_rows(course.tenant, course.id, values, refs.ancestry()))
+    await revision.bump(session, principal.tenant)
     return course
 
 
@@ -65,18 +93,22 @@ async def update_course(
     session: AsyncSession, principal: Principal, course_id: uuid.UUID, data: CourseUpdate
 ) -> Course:
     course = await get_course(session, principal, course_id, for_update=True)
-    changes = data.model_dump(exclude_unset=True)
+    changes = stored_values(data, exclude_unset=True)
+    refs = await load_refs(session, principal.tenant)
+    refs.check_course({**editable_values(course), **changes})
+    before = course.content_hash
     for field, value in changes.items():
         setattr(course, field, value)
-    if not changes:
-        return course
+    await reindex(session, [course], refs)
+    if course.content_hash == before:
+        return course  # nothing visible changed: no new version, no event
     course.updated_at = utcnow()
+    course.updated_by = principal.subject
     course.version += 1
     await session.flush()
+    await revision.bump(session, principal.tenant)
     if course.status == CourseStatus.PUBLISHED.value:
-        await outbox.record(
-            session, _payload(CourseUpdated, course, principal), tenant=course.tenant, subject=str(course.id)
-        )
+        await record(session, CourseUpdated, course, principal.subject)
     return course
 
 
@@ -84,11 +116,8 @@ async def publish_course(session: AsyncSession, principal: Principal, course_id:
     course = await get_course(session, principal, course_id, for_update=True)
     if course.status == CourseStatus.PUBLISHED.value:
         return course  # publishing twice is harmless and emits nothing
-    await _move(course, CourseStatus.PUBLISHED, principal)
-    await session.flush()
-    await outbox.record(
-        session, _payload(CoursePublished, course, principal), tenant=course.tenant, subject=str(course.id)
-    )
+    await _move(session, course, CourseStatus.PUBLISHED, principal)
+    await record(session, CoursePublished, course, principal.subject)
     return course
 
 
@@ -98,26 +127,35 @@ async def withdraw_course(session: AsyncSession, principal: Principal, course_id
         return course
     if course.status != CourseStatus.PUBLISHED.value:
         raise InvalidCourseTransition("Only a published course can be withdrawn; a draft can simply be edited.")
-    await _move(course, CourseStatus.WITHDRAWN, principal)
-    await session.flush()
-    await outbox.record(
-        session, _payload(CourseWithdrawn, course, principal), tenant=course.tenant, subject=str(course.id)
-    )
+    await _move(session, course, CourseStatus.WITHDRAWN, principal)
+    await record(session, CourseWithdrawn, course, principal.subject)
     return course
 
 
-async def _move(course: Course, status: CourseStatus, principal: Principal) -> None:
+async def delete_course(session: AsyncSession, principal: Principal, course_id: uuid.UUID) -> None:
+    course = await get_course(session, principal, course_id, for_update=True)
+    if course.status != CourseStatus.DRAFT.value:
+        raise InvalidCourseTransition(
+            "Only a draft can be deleted; a published course is withdrawn so that partners and students learn it."
+        )
+    await CourseRepository(session).delete(course)
+    await session.flush()
+    await revision.bump(session, principal.tenant)
+
+
+async def _move(session: AsyncSession, course: Course, status: CourseStatus, principal: Principal) -> None:
     now = utcnow()
     course.status = status.value
     course.status_changed_by = principal.subject
     course.status_changed_at = now
     course.updated_at = now
+    course.updated_by = principal.subject
     course.version += 1
+    await session.flush()
+    await revision.bump(session, principal.tenant)
 
 
-def _payload(
-    event: type[CoursePublished] | type[CourseUpdated] | type[CourseWithdrawn], course: Course, principal: Principal
-) -> CoursePublished | CourseUpdated | CourseWithdrawn:
+def payload(event: type[CourseEvent], course: Course, changed_by: str) -> CourseEvent:
     return event(
         course_id=course.id,
         code=course.code,
@@ -127,6 +165,14 @@ def _payload(
         isced_code=course.isced_code,
         eqf_level=course.eqf_level,
         term_codes=list(course.term_codes),
-        changed_by=principal.subject,
+        changed_by=changed_by,
         changed_at=course.updated_at,
+        languages=[entry["language"] for entry in course.languages],
+        open_to_exchange=course.open_to_exchange,
+        programme_codes=list(course.programme_codes),
+        version=course.version,
     )
+
+
+async def record(session: AsyncSession, event: type[CourseEvent], course: Course, changed_by: str) -> None:
+    await outbox.record(session, payload(event, course, changed_by), tenant=course.tenant, subject=str(course.id))

@@ -1,0 +1,1 @@
+"""Students' course baskets: choices checked rule by rule, submitted as the first draft of LA table A."""

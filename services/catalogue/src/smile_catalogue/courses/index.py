@@ -1,0 +1,155 @@
+"""What search needs from a course: sort keys, full-text words, facet values, content digest.
+
+Computed in Python from the course's editable fields, so that every write path (the API, imports, demo
+data) indexes a course the same way, on both backends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from smile_catalogue import text
+from smile_catalogue.vocab import CEFR_LEVELS
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "content_hash",
+    "derived_columns",
+    "facet_values",
+    "format_ects",
+    "fts_rowid",
+]
+
+#: the fields an editor or an import sets; their digest tells whether a re-import changes anything.
+EDITABLE_FIELDS = (
+    "code",
+    "title",
+    "description",
+    "learning_outcomes",
+    "prerequisites",
+    "ects",
+    "organisational_unit_code",
+    "isced_code",
+    "eqf_level",
+    "languages",
+    "term_codes",
+    "programme_codes",
+    "hours",
+    "teaching_methods",
+    "assessment",
+    "schedule",
+    "capacity",
+    "contacts",
+    "syllabus_url",
+    "open_to_exchange",
+)
+
+
+def fts_rowid(course_id: uuid.UUID) -> int:
+    """A positive 63-bit row id for SQLite's FTS5 index, fixed for the life of the course."""
+    return course_id.int >> 65
+
+
+def format_ects(ects: Decimal | float | int) -> str:
+    """``6`` for 6.00, ``2.5`` for 2.50: how credits are shown and faceted."""
+    value = Decimal(str(ects)).normalize()
+    return f"{value:f}"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format_ects(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def content_hash(values: Mapping[str, Any]) -> str:
+    """A digest of the editable fields: equal digests mean nothing an editor can see has changed."""
+    subset = {name: _jsonable(values.get(name)) for name in EDITABLE_FIELDS}
+    encoded = json.dumps(subset, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def _pick(titles: Mapping[str, str], lang: str) -> str:
+    return titles.get(lang) or titles.get("en") or titles.get("fr") or next(iter(titles.values()), "")
+
+
+def derived_columns(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The search columns of a course from its editable fields."""
+    titles: Mapping[str, str] = values.get("title") or {}
+    body: list[str] = []
+    for field in ("description", "learning_outcomes"):
+        body.extend((values.get(field) or {}).values())
+    return {
+        "title_sort_en": text.sort_key(_pick(titles, "en")),
+        "title_sort_fr": text.sort_key(_pick(titles, "fr")),
+        "search_head": " ".join([*text.code_tokens(values["code"]), text.document(titles.values())]).strip(),
+        "search_body": text.document(body),
+        "content_hash": content_hash(values),
+    }
+
+
+def _isced_prefixes(code: str | None) -> list[str]:
+    return [code[:2], code[:3], code] if code else []
+
+
+def _language_values(languages: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for entry in languages:
+        level = entry.get("cefr_level") or "-"
+        out += [("lang", entry["language"]), ("level", f"{entry['language']}:{level}"), ("cefr", level)]
+    return out
+
+
+def facet_values(values: Mapping[str, Any], unit_ancestry: Mapping[str, Sequence[str]]) -> set[tuple[str, str]]:
+    """Every (dimension, value) a course can be filtered and counted by.
+
+    ``unit_ancestry`` maps a unit code to itself and its parents' codes, so that a faculty's filter and
+    count include its departments' courses.
+    """
+    found: set[tuple[str, str]] = {("ects", format_ects(values["ects"]))}
+    found.update(("term", code) for code in values.get("term_codes") or ())
+    found.update(("prog", code) for code in values.get("programme_codes") or ())
+    found.update(("isced", prefix) for prefix in _isced_prefixes(values.get("isced_code")))
+    found.update(_language_values(values.get("languages") or ()))
+    found.update(("day", slot["day"]) for slot in values.get("schedule") or ())
+    if values.get("eqf_level") is not None:
+        found.add(("eqf", str(values["eqf_level"])))
+    unit = values.get("organisational_unit_code")
+    if unit:
+        found.update(("ounit", code) for code in unit_ancestry.get(unit, (unit,)))
+    return found
+
+
+def facet_rows(
+    tenant: str, course_id: uuid.UUID, values: Mapping[str, Any], unit_ancestry: Mapping[str, Sequence[str]]
+) -> list[dict[str, Any]]:
+    return [
+        {"course_id": course_id, "dim": dim, "value": value, "tenant": tenant}
+        for dim, value in sorted(facet_values(values, unit_ancestry))
+    ]
+
+
+def levels_up_to(level: str) -> list[str]:
+    """The CEFR levels a student at ``level`` can follow, and "no requirement" (``-``)."""
+    return ["-", *CEFR_LEVELS[: CEFR_LEVELS.index(level) + 1]]
+
+
+def unit_ancestry(units: Iterable[tuple[str, str | None]]) -> dict[str, list[str]]:
+    """From (code, parent code) pairs, each unit's code followed by its ancestors' (cycles are cut)."""
+    parents = dict(units)
+    out: dict[str, list[str]] = {}
+    for code in parents:
+        chain = [code]
+        parent = parents.get(code)
+        while parent is not None and parent not in chain:
+            chain.append(parent)
+            parent = parents.get(parent)
+        out[code] = chain
+    return out

@@ -1,0 +1,1 @@
+"""The institution's factsheet for incoming students (it feeds the EWP Factsheet API)."""

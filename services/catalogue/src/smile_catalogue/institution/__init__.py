@@ -1,0 +1,1 @@
+"""The university itself: institution, organisational units, academic years and terms, programmes."""

@@ -1,0 +1,1 @@
+"""Public search of the catalogue: full text, filters, facets, stable sort, cursors, ETags."""

@@ -1,0 +1,64 @@
+"""Text normalisation for search: the same tokens on PostgreSQL and SQLite.
+
+Both backends index text that this module has already folded (accents removed, lower case, ligatures
+spelled out) and cut into tokens, and both receive queries folded the same way. PostgreSQL's ``simple``
+configuration and SQLite FTS5's ``unicode61`` tokenizer then see identical words, so a search finds the
+same courses on either backend. Every query word matches as a prefix (``econ`` finds *économie* and
+*economics*), which stands in for stemming in both languages without favouring one.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+__all__ = ["MAX_QUERY_TOKENS", "fold", "fts5_query", "sort_key", "tokens", "tsquery"]
+
+MAX_QUERY_TOKENS = 12
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "ø": "o", "Ø": "o", "ł": "l"})
+_WORD = re.compile(r"[^\W_]+")
+
+
+def fold(text: str) -> str:
+    """Lower case, without accents or ligatures: ``Économie Œnologie`` -> ``economie oenologie``."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def tokens(text: str) -> list[str]:
+    """The words of ``text``, folded."""
+    return _WORD.findall(fold(text))
+
+
+def code_tokens(code: str) -> list[str]:
+    """A course code as words, plus the code written without separators (``DRT-EU-101`` -> ``drteu101``)."""
+    words = tokens(code)
+    joined = "".join(words)
+    return [*words, joined] if len(words) > 1 else words
+
+
+def document(parts: Iterable[str]) -> str:
+    """Folded words of several texts, space-separated: what both backends index."""
+    return " ".join(word for part in parts for word in tokens(part))
+
+
+def sort_key(text: str | None) -> str:
+    """A key that sorts titles the same way on both backends (folded, byte order)."""
+    return " ".join(tokens(text or ""))[:200]
+
+
+def query_tokens(q: str) -> list[str]:
+    return tokens(q)[:MAX_QUERY_TOKENS]
+
+
+def tsquery(words: list[str], *, head_only: bool = False) -> str:
+    """A PostgreSQL ``to_tsquery('simple', …)`` text: every word as a prefix; ``head_only`` = weight A."""
+    suffix = ":*A" if head_only else ":*"
+    return " & ".join(f"{w}{suffix}" for w in words)
+
+
+def fts5_query(words: list[str], *, head_only: bool = False) -> str:
+    """An FTS5 ``MATCH`` text with the same meaning as :func:`tsquery`."""
+    column = "head : " if head_only else ""
+    return " AND ".join(f'{column}"{w}"*' for w in words)
