@@ -5,7 +5,7 @@ its search index (PostgreSQL: a generated tsvector with a GIN index; SQLite: an 
 triggers), facets, factsheet, baskets and import jobs. Existing courses are kept and indexed.
 
 Revision ID: cba7bab8be1b
-Revises: 4093c7a66f95
+Revises: 2ecb4edcf137
 Create Date: 2026-11-29 12:34:26.465673
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql
 import smile_common.db.base
 
 revision: str = 'cba7bab8be1b'
-down_revision: str | None = '4093c7a66f95'
+down_revision: str | None = '2ecb4edcf137'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
