@@ -327,7 +327,9 @@ async def run_worker(runtime: Runtime, stop: asyncio.Event, *, subscribe: bool =
         await _retry_until(lambda: start_consumers(runtime), stop, what=f"{runtime.name} consumers")
     if stop.is_set():
         return
-    loops = [runtime.relay().run, *runtime.definition.background(runtime)]
+    protection = protection_of(runtime.definition)
+    extra = protection.background(runtime) if protection is not None else []
+    loops = [runtime.relay().run, *runtime.definition.background(runtime), *extra]
     tasks = [asyncio.create_task(loop(stop), name=f"{runtime.name}:{i}") for i, loop in enumerate(loops)]
     try:
         await stop.wait()

@@ -99,6 +99,15 @@ class ServiceSettings(BaseSettings):
     rate_limit_paths: dict[str, str] = Field(default_factory=lambda: {"/data-protection/": "120/minute burst 30"})
     #: client networks never limited (CIDR), e.g. a frontend server that calls on behalf of many users
     rate_limit_exempt: list[str] = Field(default_factory=list)
+    #: scheduled jobs (retention…) run in the worker; off only for debugging
+    jobs_enabled: bool = True
+    #: how often the worker looks for due jobs
+    jobs_poll_seconds: float = Field(default=60.0, gt=0, le=3600)
+    #: how often the retention job runs
+    retention_every_hours: float = Field(default=24.0, gt=0)
+    #: retention period overrides in days per kind of data, e.g. ``{"audit-trail": 180}`` (see
+    #: GET /data-protection/retention for the kinds of each service)
+    retention_days: dict[str, int] = Field(default_factory=dict)
     #: Strict-Transport-Security max-age sent on every response (0: not sent)
     hsts_seconds: int = Field(default=31_536_000, ge=0)
     cors_origins: list[str] = Field(default_factory=list)

@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from smile_common.audit import Actor, Audited, act_as, annotate, record_read
-from smile_common.dataprotection import data_protection_tables
+from smile_common.dataprotection import DataProtection, data_protection_tables
+from smile_common.dataprotection.retention import RetentionAction, RetentionContext, RetentionRule
 from smile_common.db import JSONType, SessionDep, UTCDateTime, make_metadata, utcnow
 from smile_common.documents import (
     CorruptedDocumentError,
@@ -219,6 +220,40 @@ async def get_document(applicant_id: uuid.UUID, request: Request, session: Sessi
     )
 
 
+def retention_rules(runtime: Runtime) -> list[RetentionRule]:
+    table = Applicant.__table__
+    store = DocumentStore(runtime.settings.data_dir / "documents")
+
+    async def not_followed(ctx: RetentionContext) -> dict[str, int]:
+        where = (table.c.status == "rejected", table.c.updated_at < ctx.cutoff)
+        person = sa.func.coalesce(table.c.esi, table.c.email)
+        return await ctx.erase(
+            table, *where, object_type="applicant", person=person, files=(store, table.c.document_key)
+        )
+
+    async def after_mobility(ctx: RetentionContext) -> dict[str, int]:
+        where = (table.c.status == "completed", table.c.updated_at < ctx.cutoff, table.c.name != "(anonymised)")
+        values = {"name": "(anonymised)", "email": "(anonymised)", "esi": None, "birth_date": None,
+                  "health_notes": None, "document_key": None, "document_sha256": None}  # fmt: skip
+        return await ctx.anonymise(
+            table, *where, values=values, object_type="applicant", person=sa.func.coalesce(table.c.esi, table.c.email),
+            files=(store, table.c.document_key),
+        )  # fmt: skip
+
+    common = {"purpose": "Select incoming students", "legal_basis": "Public task (GDPR art. 6(1)(e))"}
+    return [
+        RetentionRule(
+            kind="applicant-not-followed", description="Applicants whose nomination was rejected",
+            keep_days=365, starts="the rejection", action=RetentionAction.ERASE, apply=not_followed, **common,
+        ),
+        RetentionRule(
+            kind="applicant-after-mobility", description="Identity and documents of past applicants",
+            keep_days=730, starts="the end of the mobility", action=RetentionAction.ANONYMISE, apply=after_mobility,
+            keeps="status and university, for the indicators", **common,
+        ),
+    ]  # fmt: skip
+
+
 DEFINITION = ServiceDefinition(
     name="sample",
     title="Sample service",
@@ -231,4 +266,5 @@ DEFINITION = ServiceDefinition(
     migrations_dir=Path(__file__).parent / "migrations",
     routers=lambda: [router],
     consumers=consumers,
+    data_protection=DataProtection(tables=data_protection, retention=retention_rules),
 )
