@@ -8,7 +8,9 @@ from smile_catalogue import models as _models  # noqa: F401  (registers the tabl
 from smile_catalogue import seed
 from smile_catalogue.courses import endpoints as courses
 from smile_catalogue.db import metadata, outbox, tables
+from smile_catalogue.factsheet import endpoints as factsheet
 from smile_catalogue.institution import endpoints as institution
+from smile_catalogue.internal import endpoints as internal
 from smile_catalogue.search import endpoints as search
 from smile_catalogue.settings import CatalogueSettings
 from smile_common.service import ServiceDefinition
@@ -26,11 +28,13 @@ DEFINITION = ServiceDefinition(
     tables=tables,
     outbox=outbox,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=lambda: [institution.router, search.router, courses.router],
+    routers=lambda: [institution.router, search.router, courses.router, factsheet.router, internal.router],
     seed=seed.load_demo_data,
     openapi_tags=[
         {"name": "search", "description": "Public search of the courses open to exchange students"},
         {"name": "courses", "description": "Editing and publication of courses"},
         {"name": "institution", "description": "The university, its units, academic years, terms, programmes"},
+        {"name": "factsheet", "description": "What incoming students need to know before applying"},
+        {"name": "internal", "description": "Reads for the EWP gateway (service role)"},
     ],
 )

@@ -1,0 +1,1 @@
+"""Reads for other SMILE services (the EWP gateway), with the service role."""
