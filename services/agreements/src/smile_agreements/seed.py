@@ -11,6 +11,8 @@ LOADERS: list[Callable[[Runtime], Awaitable[None]]] = []
 
 async def load_demo_data(runtime: Runtime) -> None:
     from smile_agreements import demo_mobility
+    from smile_agreements.iias.demo import seed_iias
 
-    for loader in [*LOADERS, demo_mobility.seed]:
+    # partners and IIAs first: nominations may point to their cooperation conditions
+    for loader in [seed_iias, *LOADERS, demo_mobility.seed]:
         await loader(runtime)

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from smile_agreements.iias.content import CooperationCondition, IiaContent, IiaPartner
 
-__all__ = ["Comparison", "Difference", "compare"]
+__all__ = ["Comparison", "Difference", "compare", "pair_conditions"]
 
 #: fields of a condition, and whether the hash covers them
 CONDITION_FIELDS: dict[str, bool] = {
@@ -98,7 +98,7 @@ def _likeness(a: CooperationCondition, b: CooperationCondition) -> int:
     return sum(1 for f, hashed in CONDITION_FIELDS.items() if hashed and _value(a, f) == _value(b, f))
 
 
-def _pairs(ours: list[CooperationCondition], theirs: list[CooperationCondition]) -> list[ConditionPair]:
+def pair_conditions(ours: list[CooperationCondition], theirs: list[CooperationCondition]) -> list[ConditionPair]:
     free = list(range(len(theirs)))
     pairs: list[ConditionPair] = []
     for i, condition in enumerate(ours):
@@ -159,7 +159,7 @@ def compare(ours: IiaContent, theirs: IiaContent) -> Comparison:
             Difference(field="in_effect", ours=ours.in_effect, theirs=theirs.in_effect, affects_hash=False)
         )
     mine, others = ours.cooperation_conditions, theirs.cooperation_conditions
-    pairs = _pairs(mine, others)
+    pairs = pair_conditions(mine, others)
     for pair in pairs:
         if pair.ours is None or pair.theirs is None:
             label = f"cooperation_conditions[{pair.ours if pair.ours is not None else 'theirs ' + str(pair.theirs)}]"

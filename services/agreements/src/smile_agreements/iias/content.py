@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints, field_validator, model_validator
 
 from smile_common.events.payloads.agreements import CooperationType
 
@@ -59,7 +59,16 @@ LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z]{1,8}(-[a-zA-
 Email = Annotated[str, StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^.@\s]+\..+$")]
 E164 = Annotated[str, StringConstraints(pattern=r"^\+[0-9]{1,15}$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
-PositiveAmount = Annotated[Decimal, Field(gt=0, max_digits=8, decimal_places=2)]
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+#: a positive number with at most two decimals, written as a JSON number
+PositiveAmount = Annotated[
+    Decimal, Field(gt=0, max_digits=8, decimal_places=2), PlainSerializer(_number, when_used="json")
+]
 
 
 def academic_year_start(value: str) -> int:

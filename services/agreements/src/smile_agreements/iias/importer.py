@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from smile_agreements.iias import service
-from smile_agreements.iias.compare import _pairs
+from smile_agreements.iias.compare import pair_conditions
 from smile_agreements.iias.content import CooperationCondition, CooperationType
 from smile_agreements.iias.core import load
 from smile_agreements.iias.repository import IiaRepository
@@ -228,7 +228,7 @@ async def _iia(
     if existing is not None:
         loaded = await load(session, tenant, existing.id)
         current = loaded.content.cooperation_conditions
-        for pair in _pairs(conditions, current):
+        for pair in pair_conditions(conditions, current):
             if pair.ours is not None and pair.theirs is not None:
                 conditions[pair.ours] = conditions[pair.ours].model_copy(update={"id": current[pair.theirs].id})
         update = IiaUpdate.model_validate(
