@@ -43,6 +43,9 @@ def test_active_content_in_a_pdf_is_named() -> None:
     assert active_content(PDF) == []
     assert active_content(PNG) == []
     assert active_content(PDF.replace(b"/Catalog", b"/Catalog /JSONData 1")) == []
+    # an initial view (what fpdf2, LibreOffice or Word write) is not an action
+    assert active_content(PDF.replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction [3 0 R /FitH null]")) == []
+    assert active_content(PDF.replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction 7 0 R")) == ["/OpenAction"]
 
 
 async def test_stored_files_are_checked_private_and_inside_the_root(tmp_path: Path) -> None:

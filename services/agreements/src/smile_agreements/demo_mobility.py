@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from fpdf import FPDF
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from smile_agreements.documents.store import DocumentStore
 from smile_agreements.files import documents
 from smile_agreements.files import service as files
 from smile_agreements.files.repository import FileRepository
@@ -26,6 +25,7 @@ from smile_agreements.mobilities import service as mobilities
 from smile_agreements.mobilities.models import Mobility
 from smile_agreements.mobilities.schemas import NominationCreate
 from smile_agreements.settings import AgreementsSettings
+from smile_common.documents import DocumentStore
 from smile_common.events.payloads.mobility import MobilitySource
 from smile_common.security import Principal, Role
 from smile_common.service import Runtime

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from smile_agreements.db import data_protection
 from smile_agreements.definition import DEFINITION
 from smile_agreements.files.models import Document
 
@@ -57,6 +58,10 @@ async def test_documents_are_typed_by_their_content_and_limited_in_size(make_har
     assert png_as_transcript.json()["type"] == "urn:smile:problem:document-type-not-allowed"
     too_big = await upload(h, fid, "photo", JPEG + bytes(2 * 1024 * 1024), "image/jpeg", "me.jpg")
     assert too_big.status_code == 413
+    scripted = PDF.replace(b"<< /Type /Catalog >>", b"<< /Type /Catalog /OpenAction << /JS (app.alert(1)) >> >>")
+    active = await upload(h, fid, "transcript", scripted, "application/pdf")
+    assert active.status_code == 415
+    assert active.json()["type"] == "urn:smile:problem:document-active-content"
     unknown = await upload(h, fid, "shoe_size", PDF, "application/pdf")
     assert unknown.status_code == 422
     staff = await h.client.post(
@@ -77,6 +82,11 @@ async def test_documents_are_typed_by_their_content_and_limited_in_size(make_har
     content = await h.client.get(f"/files/{fid}/documents/{good.json()['id']}/content", headers=referent(h, "ECO"))
     assert content.content == PDF
     assert content.headers["content-type"] == "application/pdf"
+    assert content.headers["content-disposition"].startswith('attachment; filename="transcript.pdf"')
+    audit = data_protection.audit
+    about = (audit.c.object_type == "document", audit.c.object_id == good.json()["id"])
+    assert await h.count(audit, *about, audit.c.action == "read") == 1
+    assert await h.count(audit, *about, audit.c.action == "created") == 1
 
 
 async def test_required_documents_are_enforced_before_the_step_that_needs_them(make_harness) -> None:

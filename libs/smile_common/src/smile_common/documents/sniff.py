@@ -30,7 +30,11 @@ EXTENSIONS = {
 
 #: PDF names that make a document do something when opened (scripts, launching, embedded files).
 ACTIVE_PDF_MARKERS = ("/JavaScript", "/JS", "/Launch", "/EmbeddedFile", "/OpenAction", "/AA", "/RichMedia")
-_PDF_NAME = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|OpenAction|AA|RichMedia)(?![A-Za-z0-9])")
+# ``/OpenAction`` followed by a destination array (``[3 0 R /FitH null]``, what most PDF writers emit to set
+# the initial view) only opens a page; followed by a dictionary (or a reference to one) it runs an action.
+_PDF_NAME = re.compile(
+    rb"/(JavaScript|JS|Launch|EmbeddedFile|AA|RichMedia)(?![A-Za-z0-9])|/(OpenAction)(?=\s*(?:<<|\d+\s+\d+\s+R))"
+)
 
 
 def sniff(content: bytes) -> str | None:
@@ -65,4 +69,4 @@ def active_content(content: bytes) -> list[str]:
     """The active-content names a PDF uses (``[]`` for a plain document, or for anything but a PDF)."""
     if not content.startswith(b"%PDF-"):
         return []
-    return sorted({"/" + match.decode() for match in _PDF_NAME.findall(content)})
+    return sorted({"/" + (name or action).decode() for name, action in _PDF_NAME.findall(content)})

@@ -8,13 +8,12 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from smile_agreements.documents.sniff import sniff
-from smile_agreements.documents.store import DocumentStore
 from smile_agreements.files.models import ApplicationFile, Document, Message
 from smile_agreements.files.repository import FileRepository
 from smile_agreements.files.service import log, role_on, tell
 from smile_agreements.mobilities.models import Mobility
 from smile_common.db import utcnow
+from smile_common.documents import DocumentStore, active_content, discard_on_rollback, sniff
 from smile_common.errors import Conflict, Forbidden, NotFound, Problem
 from smile_common.security import Principal
 
@@ -60,6 +59,13 @@ def check_content(file: ApplicationFile, type_code: str, declared: str | None, c
         )
     if detected is None or detected not in allowed:
         raise DocumentTypeRefused(f"'{type_code}' documents must be one of: {', '.join(allowed)}.", allowed=allowed)
+    active = active_content(content)
+    if active:
+        raise DocumentTypeRefused(
+            f"PDFs with active content ({', '.join(active)}) are not accepted; print it to a plain PDF.",
+            slug="document-active-content",
+            active=active,
+        )
     return detected
 
 
@@ -81,7 +87,9 @@ async def upload(
         raise Forbidden("Only the student uploads documents to their file.")
     content_type = check_content(file, type_code, declared, content, limit)
     document_id = uuid.uuid4()
-    key = await store.put(file.tenant, document_id, content)
+    stored = await store.store(file.tenant, document_id, content)
+    discard_on_rollback(session, store, stored.key)
+    key = stored.key
     now = utcnow()
     document = Document(
         id=document_id,

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, UploadFile, status
 from fastapi.responses import Response
 
-from smile_agreements.documents.store import CorruptedDocumentError, DocumentStore
+from smile_agreements.db import data_protection
 from smile_agreements.files import documents as docs
 from smile_agreements.files import service
 from smile_agreements.files.models import ApplicationFile
@@ -30,7 +30,9 @@ from smile_agreements.mobilities import access
 from smile_agreements.mobilities.deps import Office, Participant, RuntimeDep, Staff, settings_of
 from smile_agreements.mobilities.models import Mobility
 from smile_agreements.mobilities.repository import MobilityRepository
+from smile_common import audit
 from smile_common.db import SessionDep, utcnow
+from smile_common.documents import CorruptedDocumentError, DocumentStore, download_response
 from smile_common.errors import NotFound, problem_responses
 from smile_common.security import Principal
 
@@ -205,19 +207,26 @@ async def download_document(
     file_id: uuid.UUID, document_id: uuid.UUID, session: SessionDep, principal: Participant, runtime: RuntimeDep
 ) -> Response:
     """The document's bytes, checked against the SHA-256 recorded at upload."""
-    file, _ = await _load(session, principal, file_id)
+    file, mobility = await _load(session, principal, file_id)
     document = await FileRepository(session).document(file.id, document_id)
     if document is None:
         raise NotFound(f"No document {document_id} in this file.")
     try:
         content = await DocumentStore(settings_of(runtime).documents_root()).get(document.storage_key, document.sha256)
-    except (FileNotFoundError, CorruptedDocumentError) as exc:
+    except CorruptedDocumentError as exc:
         raise NotFound("The document's content is missing or damaged; ask the student to upload it again.") from exc
-    disposition = f'attachment; filename="{document.filename.encode("ascii", "replace").decode()}"'
-    return Response(
-        content,
-        media_type=document.content_type,
-        headers={"Content-Disposition": disposition, "Digest": f"sha-256={document.sha256}"},
+    await audit.record_read(
+        session,
+        data_protection.audit,
+        tenant=file.tenant,
+        object_type="document",
+        object_id=document.id,
+        person=mobility.audit_person(),
+        fields=["content"],
+        detail=document.type_code,
+    )
+    return download_response(
+        content, filename=document.filename, content_type=document.content_type, sha256=document.sha256
     )
 
 

@@ -8,9 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smile_agreements.db import Base
+from smile_common.audit import Audited
 
 
-class Programme(Base):
+class Programme(Audited, Base):
     """A mobility programme's file configuration: ordered steps and required documents."""
 
     __tablename__ = "programme"
@@ -29,7 +30,7 @@ class Programme(Base):
     version: Mapped[int] = mapped_column(default=1)
 
 
-class ApplicationFile(Base):
+class ApplicationFile(Audited, Base):
     """One student's file; the programme's steps are copied in when it opens."""
 
     __tablename__ = "application_file"
@@ -65,7 +66,7 @@ class FileEntry(Base):
     detail: Mapped[str | None] = mapped_column(sa.Text)
 
 
-class Document(Base):
+class Document(Audited, Base):
     """A document the student uploaded; its bytes live in the document store, not in the database."""
 
     __tablename__ = "document"
@@ -87,7 +88,9 @@ class Document(Base):
     reviewed_at: Mapped[datetime | None]
 
 
-class Message(Base):
+class Message(Audited, Base):
+    __audit_masked__ = frozenset({"body"})
+
     __tablename__ = "file_message"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)

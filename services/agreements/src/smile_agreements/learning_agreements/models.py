@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smile_agreements.db import Base
+from smile_common.audit import Audited
 
 
 class CatalogueCourse(Base):
@@ -28,7 +29,7 @@ class CatalogueCourse(Base):
     as_of: Mapped[datetime]
 
 
-class LearningAgreement(Base):
+class LearningAgreement(Audited, Base):
     __tablename__ = "learning_agreement"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -48,7 +49,7 @@ class LearningAgreement(Base):
     updated_at: Mapped[datetime]
 
 
-class LaVersion(Base):
+class LaVersion(Audited, Base):
     """A version of the LA: the first version (tables A, B) or changes during the mobility (A2, B2)."""
 
     __tablename__ = "la_version"

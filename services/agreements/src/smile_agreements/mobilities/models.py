@@ -8,13 +8,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smile_agreements.db import Base
+from smile_common.audit import Audited
 
 #: statuses in which a nomination still counts (quota, duplicates)
 ACTIVE_STATUSES = ("nominated", "accepted", "live", "completed")
 
 
-class Mobility(Base):
+class Mobility(Audited, Base):
     """One incoming student mobility, from the partner's nomination to the student's departure."""
+
+    __audit_masked__ = frozenset({"comment"})
 
     __tablename__ = "mobility"
     __table_args__ = (
@@ -74,3 +77,6 @@ class Mobility(Base):
     status_changed_by: Mapped[str] = mapped_column(sa.String(255))
     status_changed_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(default=1)
+
+    def audit_person(self) -> str | None:
+        return self.student_esi or self.student_email

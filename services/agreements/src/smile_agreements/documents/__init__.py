@@ -1,1 +1,0 @@
-"""Document bytes: kept outside the database, typed by their content, checked by their SHA-256."""
