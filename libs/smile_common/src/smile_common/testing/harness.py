@@ -169,15 +169,26 @@ class ServiceHarness:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._worker, 15)
         await self.client.aclose()
+        if self.runtime.owns_bus:
+            # stop consuming first: an event still being applied would deadlock with the TRUNCATE below
+            await self.runtime.bus.close()
         if self.runtime.settings.resolved_database_url().startswith("postgresql"):
             await self._truncate()
         await self.runtime.close()
 
     async def _truncate(self) -> None:
         tables = ", ".join(f'"{t.schema}"."{t.name}"' for t in self.definition.metadata.sorted_tables)
-        if tables:
-            async with self.runtime.database.engine.begin() as conn:
-                await conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        if not tables:
+            return
+        for attempt in range(3):
+            try:
+                async with self.runtime.database.engine.begin() as conn:
+                    await conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+                return
+            except sa.exc.DBAPIError as exc:  # a deadlock with a last in-flight transaction: try again
+                if attempt == 2 or "deadlock" not in str(exc).lower():
+                    raise
+                await asyncio.sleep(0.5)
 
 
 def new_bus(stack: Stack) -> InMemoryBus | None:
