@@ -40,13 +40,13 @@ def client_for(runtime: Runtime, service: str, tenant: str) -> httpx.AsyncClient
 
 
 async def load_factsheet(runtime: Runtime, tenant: str) -> FactsheetView | None:
-    """The catalogue's factsheet (``GET /internal/factsheet``); None when it cannot be read."""
+    """The catalogue's factsheet (``GET /internal/ewp/factsheet``); None when it cannot be read."""
     client = client_for(runtime, "catalogue", tenant)
     if client is None:
         return None
     try:
         async with client:
-            response = await client.get("/internal/factsheet")
+            response = await client.get("/internal/ewp/factsheet")
         if response.status_code != 200:
             return None
         return parse_factsheet(response.json())
@@ -55,15 +55,31 @@ async def load_factsheet(runtime: Runtime, tenant: str) -> FactsheetView | None:
         return None
 
 
+def _month_day(value: object) -> tuple[int, int] | None:
+    if not isinstance(value, str) or not value.startswith("--"):
+        return None
+    month, day = value[2:].split("-")
+    return int(month), int(day)
+
+
 def parse_factsheet(body: dict[str, Any]) -> FactsheetView:
+    """The catalogue's factsheet (EWP Factsheet fields plus language and document requirements)."""
     deadlines = []
-    for item in body.get("nomination_deadlines") or []:
-        month, day = (int(x) for x in str(item["month_day"]).lstrip("-").split("-"))
-        deadlines.append(Deadline(term_number=item.get("term_number"), month=month, day=day))
+    for term_number, key in ((1, "nominations_autumn"), (2, "nominations_spring")):
+        found = _month_day(body.get(key))
+        if found is not None:
+            deadlines.append(Deadline(term_number=term_number, month=found[0], day=found[1]))
     languages = tuple(
-        (str(x["language"]), str(x["cefr_level"]))
+        (str(x["language"]), str(x["cefr_level"]), x.get("isced_code"))
         for x in body.get("language_requirements") or []
         if x.get("cefr_level")
     )
-    documents = tuple(str(d) for d in body.get("required_documents") or [])
+    documents = tuple(_document_name(d) for d in body.get("required_documents") or [])
     return FactsheetView(nomination_deadlines=tuple(deadlines), required_documents=documents, languages=languages)
+
+
+def _document_name(document: object) -> str:
+    if isinstance(document, dict):
+        names = document.get("name") or {}
+        return str(names.get("en") or next(iter(names.values()), None) or document.get("code"))
+    return str(document)

@@ -8,12 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 from smile_agreements.definition import DEFINITION
 from smile_catalogue.definition import DEFINITION as CATALOGUE
 
 from .helpers import JPEG, PDF, create, events_of, office, referent, student, upload, wait_for
 from .la_helpers import la_url, recognized, studied
 
+FACTSHEET = {
+    "calendar": {"nominations_autumn": "--05-15", "nominations_spring": "--10-15"},
+    "language_requirements": [{"language": "fr", "cefr_level": "B1"}],
+    "required_documents": [{"code": "transcript", "name": {"en": "Transcript of records", "fr": "Relevé de notes"}}],
+}
 COURSES = [
     ("ECO-MAC-110", "Macroeconomics", 6),
     ("ECO-ECM-230", "Applied econometrics", 5),
@@ -45,16 +52,25 @@ async def _review(h: Any, fid: str, document: dict[str, Any], headers: dict[str,
 
 async def test_from_nomination_to_a_learning_agreement_signed_by_all(make_harness) -> None:
     catalogue = await make_harness(CATALOGUE)
-    h = await make_harness(DEFINITION)
+    h = await make_harness(DEFINITION, service_urls={"catalogue": "http://catalogue.test"})
+    h.runtime.extras["transport:catalogue"] = httpx.ASGITransport(app=catalogue.app)
     await h.start_worker()
     await catalogue.start_worker()
     await _publish_courses(catalogue)
+    factsheet = await catalogue.client.put("/factsheet", json=FACTSHEET, headers=catalogue.headers("coordinator"))
+    assert factsheet.status_code == 200, factsheet.text
 
     # 1. the partner (outside EWP) nominates; the coordinator reads the checks and accepts
     mobility = await create(h)
     mid = mobility["id"]
     checks = await h.client.get(f"/mobilities/{mid}/checks", headers=office(h))
-    assert {c["code"] for c in checks.json()["checks"]} >= {"duplicate", "iia"}
+    by_code = {c["code"]: c for c in checks.json()["checks"]}
+    assert by_code["duplicate"]["status"] == "ok"
+    # read from the catalogue's factsheet: nominated after 15 May for the autumn term, French B2 >= B1
+    assert by_code["deadline"]["status"] == "warning"
+    assert by_code["deadline"]["message"].startswith("Nomination deadline 2026-05-15")
+    assert by_code["cefr"]["status"] == "ok"
+    assert "Transcript of records" in by_code["documents"]["message"]
     accepted = await h.client.post(
         f"/mobilities/{mid}/accept", json={"proposal_id": mobility["proposal_id"]}, headers=office(h)
     )

@@ -81,7 +81,7 @@ def test_factsheet_deadline_documents_and_cefr() -> None:
     sheet = FactsheetView(
         nomination_deadlines=(Deadline(1, 5, 15), Deadline(2, 10, 15)),
         required_documents=("passport", "transcript"),
-        languages=(("fr", "B1"),),
+        languages=(("fr", "B1", None), ("de", "B2", "0541")),
     )
     on_time = factsheet_checks(_mobility(), sheet)
     assert _by_code(on_time) == {"deadline": "ok", "documents": "ok", "cefr": "ok"}

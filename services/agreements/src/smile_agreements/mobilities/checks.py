@@ -31,7 +31,8 @@ class FactsheetView:
 
     nomination_deadlines: tuple[Deadline, ...] = ()
     required_documents: tuple[str, ...] = ()
-    languages: tuple[tuple[str, str], ...] = ()  # (language, minimum CEFR level)
+    #: (language, minimum CEFR level, ISCED field it applies to or None for every field)
+    languages: tuple[tuple[str, str, str | None], ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -144,7 +145,9 @@ def factsheet_checks(mobility: Mobility, factsheet: FactsheetView | None) -> lis
     if factsheet.required_documents:
         docs = ", ".join(factsheet.required_documents)
         out.append(_result("documents", "ok", f"The student will have to provide: {docs}."))
-    out.extend(_language(mobility, lang, level, "cefr") for lang, level in factsheet.languages)
+    for lang, level, field_code in factsheet.languages:
+        if field_code is None or (mobility.isced_code or "").startswith(field_code[:2]):
+            out.append(_language(mobility, lang, level, "cefr"))
     return out
 
 
