@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,6 +23,7 @@ from smile_agreements.files.repository import FileRepository
 from smile_agreements.learning_agreements import service as las
 from smile_agreements.learning_agreements.models import CatalogueCourse
 from smile_agreements.mobilities import service as mobilities
+from smile_agreements.mobilities.iia_port import directory
 from smile_agreements.mobilities.models import Mobility
 from smile_agreements.mobilities.schemas import NominationCreate
 from smile_agreements.settings import AgreementsSettings
@@ -158,6 +160,9 @@ async def _one(
             "language_skills": [{"language": "fr", "cefr_level": "B2"}],
         }
     )
+    iia_id = await _iia_for(session, p.hei, year)
+    if iia_id is not None:
+        data = data.model_copy(update={"iia_id": iia_id})
     origin = mobilities.Origin(source=p.source, actor=OFFICE.subject)
     mobility = await mobilities.create_nomination(session, HEI, data, origin, office_email=office)
     if stage == "rejected":
@@ -246,6 +251,18 @@ async def _file(
     await documents.review(session, OFFICE, file, mobility, uploads["photo"].id, True, None, office_email=office)
     await files.validate_step(session, OFFICE, file, mobility, "contract", None, office_email=office)
     await _learning_agreement(session, settings, courses, mobility, p, stage)
+
+
+async def _iia_for(session: AsyncSession, partner: str, year: str) -> uuid.UUID | None:
+    """The demo IIA with this partner whose incoming condition covers ``year``, if the IIA demo has one."""
+    found = directory()
+    if found is None:
+        return None
+    for condition in await found.student_conditions(session, HEI, partner_hei_id=partner):
+        first, last = int(condition.first_academic_year[:4]), int(condition.last_academic_year[:4])
+        if condition.sending_hei_id == partner and first <= int(year[:4]) <= last:
+            return condition.iia_id
+    return None
 
 
 def _component(code: str, courses: dict[str, CatalogueCourse]) -> dict[str, Any]:

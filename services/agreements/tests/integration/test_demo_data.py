@@ -38,3 +38,8 @@ async def test_demo_data_covers_every_stage_and_loads_once(make_harness) -> None
     assert las == {"draft": 1, "proposed": 1, "approved": 2}
     assert await h.count(Document.__table__) == 18
     assert await h.count(Mobility.__table__) == 11
+    # the student from Graz comes under the demo IIA with Graz, so the IIA checks have something to say
+    [hanna] = [m for m in items if m["sending_hei_id"] == "uni-graz.at"]
+    assert hanna["iia_id"] is not None
+    checks = (await h.client.get(f"/mobilities/{hanna['id']}/checks", headers=office(h))).json()["checks"]
+    assert {c["code"] for c in checks} >= {"iia", "iia_years", "quota", "field", "level"}
