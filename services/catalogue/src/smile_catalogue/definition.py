@@ -6,6 +6,7 @@ from pathlib import Path
 
 from smile_catalogue import models as _models  # noqa: F401  (registers the tables)
 from smile_catalogue import seed
+from smile_catalogue.baskets import endpoints as baskets
 from smile_catalogue.courses import endpoints as courses
 from smile_catalogue.db import metadata, outbox, tables
 from smile_catalogue.factsheet import endpoints as factsheet
@@ -28,13 +29,21 @@ DEFINITION = ServiceDefinition(
     tables=tables,
     outbox=outbox,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=lambda: [institution.router, search.router, courses.router, factsheet.router, internal.router],
+    routers=lambda: [
+        institution.router,
+        search.router,
+        courses.router,
+        factsheet.router,
+        baskets.router,
+        internal.router,
+    ],
     seed=seed.load_demo_data,
     openapi_tags=[
         {"name": "search", "description": "Public search of the courses open to exchange students"},
         {"name": "courses", "description": "Editing and publication of courses"},
         {"name": "institution", "description": "The university, its units, academic years, terms, programmes"},
         {"name": "factsheet", "description": "What incoming students need to know before applying"},
+        {"name": "baskets", "description": "Students' course baskets, checked rule by rule"},
         {"name": "internal", "description": "Reads for the EWP gateway (service role)"},
     ],
 )
