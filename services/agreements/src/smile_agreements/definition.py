@@ -14,6 +14,7 @@ from smile_agreements.iias import endpoints as iias
 from smile_agreements.iias import internal as iias_internal
 from smile_agreements.iias import models as _iia_models  # noqa: F401  (registers the tables)
 from smile_agreements.learning_agreements import endpoints as learning_agreements
+from smile_agreements.learning_agreements import internal as learning_agreements_internal
 from smile_agreements.learning_agreements import models as _la_models  # noqa: F401  (registers the tables)
 from smile_agreements.mobilities import endpoints as mobilities
 from smile_agreements.mobilities import internal as mobilities_internal
@@ -45,6 +46,7 @@ DEFINITION = ServiceDefinition(
         learning_agreements.router,
         notifications.router,
         mobilities_internal.router,
+        learning_agreements_internal.router,
     ],
     consumers=worker.consumers,
     seed=seed.load_demo_data,

@@ -98,6 +98,10 @@ async def test_the_receiving_coordinator_signs_a_partners_proposal_and_the_gatew
     assert (event.data["source"], event.data["proposal_id"], event.data["sending_hei_id"]) == ("ewp", "6A0C2", "uio.no")
     assert event.data["omobility_id"] == "c442c289-5541-4cae-9edb-8ad83e133613"
     assert event.data["receiving_signature"]["signer_name"] == "Paul Leroy"
+    assert await _stats(h) == [
+        {"receiving_academic_year_id": "2026/2027", "total": 1, "some_version_approved": 1,
+         "latest_version_approved": 1, "latest_version_rejected": 0, "latest_version_awaiting": 0},
+    ]  # fmt: skip
 
 
 async def test_a_comment_on_a_partners_proposal_goes_back_as_a_rejection(make_harness) -> None:
@@ -120,6 +124,15 @@ async def test_a_comment_on_a_partners_proposal_goes_back_as_a_rejection(make_ha
     assert event.data["comment"] == "Introductory calculus is not taught here"
     await h.drain()
     assert len(await _versions(h, mid)) == 1
+    [stats] = await _stats(h)
+    assert (stats["total"], stats["latest_version_rejected"], stats["some_version_approved"]) == (1, 1, 0)
+
+
+async def _stats(h):  # type: ignore[no-untyped-def]
+    service = {**h.headers("service", hei="*"), "X-Smile-Tenant": "unicaen.fr"}
+    response = await h.client.get("/internal/ewp/la-stats", headers=service)
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
 
 
 async def _mobilities(h):  # type: ignore[no-untyped-def]
