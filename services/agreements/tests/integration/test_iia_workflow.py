@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
+from smile_agreements.db import data_protection
 from smile_agreements.definition import DEFINITION
 from smile_agreements.iias.iiahash import find_iias, hash_iia, parse_xml
 
@@ -138,3 +141,18 @@ async def test_draft_share_map_approve_until_mutually_approved(make_harness) -> 
     assert hash_iia(served_iia).iia_hash == item["iia_hash"] == final["iia_hash"]
     assert item["partner_approval"]["iia_hash"] == final["iia_hash"]
     assert item["local_approval"]["partner_iia_hash"] == theirs.iia_hash
+
+    # the audit trail says who did what: the coordinator approved, the partner's node mapped our copy
+    audit = data_protection.audit
+    async with h.runtime.database.sessionmaker() as session:
+        rows = (
+            await session.execute(
+                sa.select(audit.c.action, audit.c.actor_type, audit.c.actor_id).where(
+                    audit.c.object_type == "iia", audit.c.object_id == iia["id"]
+                )
+            )
+        ).all()
+    trail = {(a, t, who) for a, t, who in rows}
+    assert ("approved", "user", "iro-marie") in trail
+    assert ("mapped", "partner", GRAZ) in trail
+    assert ("partner_approved", "partner", GRAZ) in trail

@@ -19,6 +19,7 @@ from smile_agreements.iias.models import IiaApproval
 from smile_agreements.iias.repository import IiaRepository
 from smile_agreements.iias.schemas import ApproveRequest, PartnerApprovalRecord
 from smile_agreements.iias.service import InvalidTransition, check_version
+from smile_common.audit import Actor, act_as
 from smile_common.db import utcnow
 from smile_common.errors import Conflict, Problem
 from smile_common.events.payloads.agreements import IiaApproved, IiaPartnerApproved
@@ -237,6 +238,7 @@ async def receive_partner_approval(session: AsyncSession, tenant: str, payload: 
     iia = await IiaRepository(session).get_by_ewp_id(tenant, payload.local_iia_id)
     if iia is None or iia.partner_hei_id != payload.partner_hei_id.lower():
         return False
+    act_as(session, Actor.partner(payload.partner_hei_id))
     loaded = await load(session, tenant, iia.id, for_update=True)
     await _add_partner_approval(
         session,

@@ -17,6 +17,7 @@ from smile_agreements.iias.models import Iia, IiaApproval, IiaCondition, IiaHist
 from smile_agreements.iias.repository import IiaRepository
 from smile_agreements.partners.models import PartnerInstitution
 from smile_agreements.partners.repository import PartnerRepository
+from smile_common.audit import annotate
 from smile_common.db import utcnow
 from smile_common.errors import NotFound
 from smile_common.events.payloads.agreements import IiaStatus, _IiaEvent
@@ -122,6 +123,8 @@ async def refresh_status(session: AsyncSession, loaded: Loaded) -> bool:
 
 
 def log(session: AsyncSession, iia: Iia, actor: str, action: str, **details: Any) -> None:
+    if action != "created":
+        annotate(session, iia, action)  # the audit trail names the business action too
     session.add(
         IiaHistory(
             id=uuid.uuid4(),

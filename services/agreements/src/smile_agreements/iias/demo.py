@@ -20,6 +20,7 @@ from smile_agreements.iias.partner_copies import receive_partner_copy
 from smile_agreements.iias.schemas import ApproveRequest, IiaCreate, PartnerApprovalRecord, TerminateRequest
 from smile_agreements.partners.schemas import PartnerCreate
 from smile_agreements.partners.service import apply_registry, create_partner
+from smile_common.audit import Actor, act_as
 from smile_common.events.payloads.ewp import IiaApprovalReceived, IiaReceived, InstitutionUpdated
 from smile_common.security import Principal, Role
 from smile_common.service import Runtime
@@ -181,6 +182,7 @@ async def _one(session: AsyncSession, index: int, partner: tuple[Any, ...], stat
             "share": state != "draft",
         }
     )
+    act_as(session, Actor.system("demo-seed"))
     loaded = await service.create_iia(session, DEMO_HEI, ACTOR, body)
     if state in ("draft", "shared"):
         return
@@ -188,6 +190,7 @@ async def _one(session: AsyncSession, index: int, partner: tuple[Any, ...], stat
     if on_ewp:
         theirs = _their_copy(loaded.content, _partner_id(hei_id), at)
         await receive_partner_copy(session, DEMO_HEI, theirs)
+        act_as(session, Actor.system("demo-seed"))
         loaded = await load(session, DEMO_HEI, iia_id)
         if state in ("mutual", "ours", "terminated_year", "terminated_whole"):
             approve = ApproveRequest(version=loaded.iia.version, partner_iia_hash=theirs.iia_hash)
@@ -227,6 +230,7 @@ async def seed_iias(runtime: Runtime) -> None:
     office = Principal(subject=ACTOR, tenant=DEMO_HEI, roles=frozenset({Role.COORDINATOR}))
     now = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
     async with runtime.database.sessionmaker() as session, session.begin():
+        act_as(session, Actor.system("demo-seed"))
         if await session.scalar(sa.select(sa.func.count()).where(Iia.tenant == DEMO_HEI)):
             return
         await _partners(session, office, now)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from smile_agreements.iias.approvals import receive_partner_approval
 from smile_agreements.iias.partner_copies import partner_copy_gone, receive_partner_copy
 from smile_agreements.partners.service import apply_registry
+from smile_common.audit import Actor, act_as
 from smile_common.db.engine import Database
 from smile_common.events import Consumer, Envelope
 from smile_common.events.payloads.ewp import IiaApprovalReceived, IiaDeleted, IiaReceived, InstitutionUpdated
@@ -38,6 +39,7 @@ async def on_approval_received(session: AsyncSession, envelope: Envelope, payloa
 
 
 async def on_institution_updated(session: AsyncSession, envelope: Envelope, payload: InstitutionUpdated) -> None:
+    act_as(session, Actor.system("ewp-registry") if payload.source == "registry" else Actor.partner(payload.hei_id))
     await apply_registry(session, envelope.tenant, payload)
 
 

@@ -74,17 +74,22 @@ def parse_xml(data: bytes | str) -> etree._Element:
 
 
 def _name(node: etree._Element | None) -> str:
-    if node is None or not isinstance(node.tag, str):
+    tag = None if node is None else node.tag
+    if not isinstance(tag, str):
         return ""
-    return etree.QName(node).localname
+    return tag[tag.rfind("}") + 1 :]
 
 
 def _children(node: etree._Element, name: str | None = None) -> list[etree._Element]:
     return [c for c in node if isinstance(c.tag, str) and (name is None or _name(c) == name)]
 
 
+_STRING_VALUE = etree.XPath("string()")
+
+
 def _string(node: etree._Element) -> str:
-    return str(node.xpath("string()"))
+    """The XPath string value: every descendant text node (CDATA included), comments left out."""
+    return str(_STRING_VALUE(node))
 
 
 def find_iias(root: etree._Element) -> list[etree._Element]:
@@ -107,52 +112,46 @@ def _dump(node: etree._Element | None, label: str) -> str:
     return f"_{label}={_string(node)}_"
 
 
-def _not_yet_defined(node: etree._Element) -> bool:
-    current: etree._Element | None = node
-    while current is not None:
-        if current.get("not-yet-defined") in _TRUE:
-            return True
-        current = current.getparent()
-    return False
+def _nyd(node: etree._Element) -> bool:
+    return node.get("not-yet-defined") in _TRUE
 
 
-def _inside_contact(node: etree._Element) -> bool:
-    parent = node.getparent()
-    while parent is not None:
-        if _name(parent) in _CONTACTS:
-            return True
-        parent = parent.getparent()
-    return False
-
-
-def _attribute_tokens(node: etree._Element) -> Iterator[str]:
-    parent = node.getparent()
-    grandparent = parent.getparent() if parent is not None else None
+def _attribute_tokens(node: etree._Element, path: str) -> Iterator[str]:
     for key, value in node.attrib.items():
         qname = etree.QName(key)
         if qname.namespace is None and qname.localname in _MIGRATION_ATTRIBUTES:
             continue
-        yield f"_@{_name(grandparent)}.{_name(parent)}.{_name(node)}.{qname.localname}={value}@_"
+        yield f"_@{path}.{qname.localname}={value}@_"
 
 
-def _leaf_token(node: etree._Element, *, v6: bool) -> str:
-    parent = node.getparent()
-    grandparent = parent.getparent() if parent is not None else None
-    label = f"{_name(grandparent)}.{_name(parent)}.{_name(node)}"
-    return f"_{label}={_string(node)}_" if v6 else _dump(node, label)
+def _is_leaf(node: etree._Element) -> bool:
+    return not any(isinstance(c.tag, str) for c in node)
+
+
+def _walk(node: etree._Element, labels: tuple[str, str], hidden: tuple[bool, bool], v6: bool) -> Iterator[str]:
+    """Tokens of ``node``'s descendants in document order. ``labels``: the names of node's parent and of
+    node; ``hidden``: (inside a contact, under a ``not-yet-defined`` element) for node's children."""
+    in_contact, in_nyd = hidden
+    skipped = (_V6_YEAR,) if v6 else _YEARS
+    for child in node:
+        if not isinstance(child.tag, str):
+            continue
+        name = _name(child)
+        nyd = in_nyd or (not v6 and _nyd(child))
+        if not in_contact and not nyd and name not in skipped:
+            path = f"{labels[0]}.{labels[1]}.{name}"
+            if not v6:
+                yield from _attribute_tokens(child, path)
+            if _is_leaf(child):
+                yield f"_{path}={_string(child)}_" if v6 else _dump(child, path)
+        yield from _walk(child, (labels[1], name), (in_contact or name in _CONTACTS, nyd), v6)
 
 
 def _spec_tokens(spec: etree._Element, *, v6: bool) -> Iterator[str]:
-    skipped = (_V6_YEAR,) if v6 else _YEARS
-    for node in spec.iterdescendants():
-        if not isinstance(node.tag, str) or _inside_contact(node) or _name(node) in skipped:
-            continue
-        if not v6:
-            if _not_yet_defined(node):
-                continue
-            yield from _attribute_tokens(node)
-        if not _children(node):
-            yield _leaf_token(node, v6=v6)
+    lineage = [spec, *spec.iterancestors()]
+    in_contact = any(_name(a) in _CONTACTS for a in lineage)
+    in_nyd = not v6 and any(_nyd(a) for a in lineage)
+    yield from _walk(spec, (_name(spec.getparent()), _name(spec)), (in_contact, in_nyd), v6)
     if v6:
         years = _children(spec, _V6_YEAR)
         yield _dump(years[0] if years else None, _YEARS[0])
@@ -166,7 +165,7 @@ def text_to_hash(iia: etree._Element, transform: Transform = "v7") -> str:
     """The ``text-to-hash`` string of one ``<iia>`` element."""
     v6 = transform == "v6"
     parts: list[str] = []
-    conditions = [e for e in iia.iterdescendants() if isinstance(e.tag, str) and _name(e) == "cooperation-conditions"]
+    conditions = iia.iterdescendants("{*}cooperation-conditions", "cooperation-conditions")
     if not v6 and any(c.get("terminated-as-a-whole") in _TRUE for c in conditions):
         parts.append("_@terminated-as-a-whole@_")
     for position, partner in enumerate(_children(iia, "partner"), start=1):

@@ -11,14 +11,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smile_agreements.db import Base
+from smile_common.audit import Audited
 from smile_common.db import JSONType
 
 
-class Iia(Base):
+class Iia(Audited, Base):
     """SMILE's copy of an IIA. ``id`` is also its EWP ``iia-id``; ``iia_hash`` is the v7 hash of the
     copy as served now. ``status`` and the two approval flags are kept up to date on every change."""
 
     __tablename__ = "iia"
+    __audit_ignore__ = frozenset({"updated_at", "version", "created_at", "modified_at", "updated_by"})
     __table_args__ = (
         sa.UniqueConstraint("tenant", "code"),
         sa.Index("ix_iia_tenant_partner_hei_id", "tenant", "partner_hei_id"),
@@ -69,7 +71,7 @@ class Iia(Base):
     modified_at: Mapped[datetime]
 
 
-class IiaCondition(Base):
+class IiaCondition(Audited, Base):
     """One cooperation condition of SMILE's copy; its id stays the same across amendments."""
 
     __tablename__ = "iia_condition"
@@ -128,7 +130,7 @@ class PartnerCopy(Base):
     deleted_at: Mapped[datetime | None]
 
 
-class IiaApproval(Base):
+class IiaApproval(Audited, Base):
     """One approval, with a snapshot of exactly what was approved.
 
     ``side`` = ``local`` (our university approved the partner's copy, or our own copy for a partner
@@ -136,6 +138,8 @@ class IiaApproval(Base):
     """
 
     __tablename__ = "iia_approval"
+    #: the snapshot is in the approval itself; the trail records who approved what hash
+    __audit_ignore__ = frozenset({"snapshot", "snapshot_xml", "recorded_at"})
     __table_args__ = (sa.Index("ix_iia_approval_tenant_iia_id", "tenant", "iia_id"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)

@@ -23,6 +23,7 @@ from smile_agreements.iias.repository import IiaRepository
 from smile_agreements.iias.schemas import AdoptRequest, IiaCreate
 from smile_agreements.iias.service import InvalidTransition, amend, create_iia
 from smile_agreements.partners.service import ensure_partner
+from smile_common.audit import Actor, act_as
 from smile_common.db import utcnow
 from smile_common.errors import Conflict, NotFound
 from smile_common.events.payloads.agreements import IiaUpdated
@@ -70,6 +71,7 @@ async def receive_partner_copy(session: AsyncSession, tenant: str, payload: IiaR
     """Store the partner's copy (newer than what we hold) and bring our matched IIA up to date."""
     repo = IiaRepository(session)
     partner_hei = payload.partner_hei_id.lower()
+    act_as(session, Actor.partner(partner_hei))
     copy = await repo.partner_copy(tenant, partner_hei, payload.partner_iia_id)
     if copy is not None and (
         copy.received_at >= payload.received_at
@@ -118,6 +120,7 @@ async def _follow(session: AsyncSession, loaded: Loaded, copy: PartnerCopy, acto
 async def partner_copy_gone(session: AsyncSession, tenant: str, payload: IiaDeleted) -> bool:
     """The partner no longer serves its copy: v7 says we must stop naming its id in ours."""
     repo = IiaRepository(session)
+    act_as(session, Actor.partner(payload.partner_hei_id))
     copy = await repo.partner_copy(tenant, payload.partner_hei_id.lower(), payload.partner_iia_id)
     if copy is None or copy.deleted_at is not None or copy.received_at > payload.observed_at:
         return False

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smile_agreements.db import Base
+from smile_common.audit import Audited
 from smile_common.db import JSONType
 
 #: fields the EWP registry (or the partner's Institutions API) refreshes, unless edited by hand here.
@@ -24,7 +25,7 @@ REGISTRY_FIELDS = (
 )
 
 
-class PartnerInstitution(Base):
+class PartnerInstitution(Audited, Base):
     """An institution known to one university: from the EWP registry, a file, by hand, or an IIA.
 
     ``is_partner`` marks those the university works with (listed by default); the others are the
@@ -32,6 +33,7 @@ class PartnerInstitution(Base):
     """
 
     __tablename__ = "partner_institution"
+    __audit_ignore__ = frozenset({"updated_at", "version", "created_at", "search_text", "updated_by"})
     __table_args__ = (sa.UniqueConstraint("tenant", "hei_id"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
