@@ -73,16 +73,16 @@ def _referent(unit: str) -> Principal:
 # (person, stage) — every stage a file can be at
 PEOPLE: list[tuple[Person, str]] = [
     (Person("Lukas", "Muller", "uni-heidelberg.de", "DROIT", "2026/2027-1/2"), "nominated"),
-    (Person("Chiara", "Rossi", "unibo.it", "ECO", "2026/2027-2/2", source=MobilitySource.CSV), "nominated"),
-    (Person("Jan", "Novak", "cuni.cz", "SCI", "2026/2027-1/2"), "rejected"),
-    (Person("Emma", "Jansen", "uva.nl", "LANG", "2026/2027-1/2"), "cancelled"),
-    (Person("Ingrid", "Hansen", "uio.no", "ECO", "2026/2027-1/2"), "file_opened"),
+    (Person("Chiara", "Rossi", "unibo.it", "SEGGAT", "2026/2027-2/2", source=MobilitySource.CSV), "nominated"),
+    (Person("Jan", "Novak", "cuni.cz", "SCI-INFO", "2026/2027-1/2"), "rejected"),
+    (Person("Emma", "Jansen", "uva.nl", "LVE", "2026/2027-1/2"), "cancelled"),
+    (Person("Ingrid", "Hansen", "uio.no", "SEGGAT", "2026/2027-1/2"), "file_opened"),
     (Person("Sofia", "Garcia", "ucm.es", "DROIT", "2026/2027-1/2", lang="fr"), "documents_waiting"),
-    (Person("Mateusz", "Kowalski", "uw.edu.pl", "SCI", "2026/2027-1/2"), "file_denied"),
-    (Person("Aino", "Virtanen", "helsinki.fi", "ECO", "2026/2027-1/2"), "la_draft"),
-    (Person("Lucas", "Silva", "ulisboa.pt", "SCI", "2026/2027-1/2"), "la_proposed"),
+    (Person("Mateusz", "Kowalski", "uw.edu.pl", "SCI-INFO", "2026/2027-1/2"), "file_denied"),
+    (Person("Aino", "Virtanen", "helsinki.fi", "SEGGAT", "2026/2027-1/2"), "la_draft"),
+    (Person("Lucas", "Silva", "ulisboa.pt", "SCI-INFO", "2026/2027-1/2"), "la_proposed"),
     (Person("Hanna", "Schmidt", "uni-graz.at", "DROIT", "2026/2027-1/2"), "live"),
-    (Person("Ioana", "Popescu", "unibuc.ro", "ECO", "2025/2026-2/2"), "completed"),
+    (Person("Ioana", "Popescu", "unibuc.ro", "SEGGAT", "2025/2026-2/2"), "completed"),
 ]
 STAGES = [
     "nominated",
@@ -94,11 +94,8 @@ STAGES = [
     "live",
     "completed",
 ]
-TABLE_A = {
-    "DROIT": ["DRT-EU-101", "HIS-NOR-150", "LET-FLE-100"],
-    "ECO": ["ECO-MAC-110", "ECO-ECM-230", "LET-FLE-100"],
-    "SCI": ["INF-ALG-120", "MAT-PRO-140", "PHY-QUA-310"],
-}
+#: table A when the catalogue's courses have not arrived (yet): codes of the demo catalogue's units
+FALLBACK_COURSES = {"DROIT": "DRT", "SEGGAT": "ECO", "SCI-INFO": "INF", "LVE": "LVE"}
 
 
 async def seed(runtime: Runtime) -> None:
@@ -115,23 +112,61 @@ async def seed(runtime: Runtime) -> None:
     _log.info("demo mobilities loaded for %s", HEI)
 
 
-async def _wait_for_courses(runtime: Runtime) -> dict[str, CatalogueCourse]:
-    wanted = {code for codes in TABLE_A.values() for code in codes}
-    for _ in range(50):
+async def _wait_for_courses(runtime: Runtime) -> list[CatalogueCourse]:
+    """The catalogue's published courses, once its events have stopped arriving (at most ~15 s)."""
+    previous = -1
+    found: list[CatalogueCourse] = []
+    for _ in range(30):
         async with runtime.database.sessionmaker() as session:
-            rows = (await session.execute(sa.select(CatalogueCourse).where(CatalogueCourse.tenant == HEI))).scalars()
-            found = {c.code: c for c in rows}
-        if wanted <= set(found):
+            query = sa.select(CatalogueCourse).where(CatalogueCourse.tenant == HEI, CatalogueCourse.published.is_(True))
+            found = list((await session.execute(query.order_by(CatalogueCourse.code))).scalars())
+        if found and len(found) == previous:
             return found
-        await asyncio.sleep(0.2)
+        previous = len(found)
+        await asyncio.sleep(0.5)
     return found
+
+
+def pick_courses(courses: list[CatalogueCourse], unit: str, term: str) -> list[dict[str, Any]]:
+    """Courses of the unit in the mobility's semester (any semester if none) up to about 15 ECTS, for table A."""
+    semester = f"{term[:4]}-S{term[-3]}"
+    mine = [c for c in courses if c.organisational_unit_code == unit]
+    chosen: list[CatalogueCourse] = []
+    for course in [c for c in mine if semester in c.term_codes] or mine:
+        if sum(c.ects for c in chosen) >= 15 or len(chosen) == 6:
+            break
+        chosen.append(course)
+    if not chosen:
+        prefix = FALLBACK_COURSES.get(unit, "DRT")
+        return [
+            {
+                "table": "studied",
+                "course_id": None,
+                "code": f"{prefix}-{n}",
+                "title": f"{prefix} course {n}",
+                "term": semester,
+                "credits": "5",
+            }
+            for n in (101, 102, 103)
+        ]
+    return [
+        {
+            "table": "studied",
+            "course_id": str(c.course_id),
+            "code": c.code,
+            "title": c.title.get("en") or next(iter(c.title.values()), c.code),
+            "term": semester if semester in c.term_codes else (c.term_codes[0] if c.term_codes else None),
+            "credits": str(int(c.ects)) if c.ects == int(c.ects) else str(c.ects),
+        }
+        for c in chosen
+    ]
 
 
 async def _one(
     session: AsyncSession,
     store: DocumentStore,
     settings: AgreementsSettings,
-    courses: dict[str, CatalogueCourse],
+    courses: list[CatalogueCourse],
     p: Person,
     stage: str,
 ) -> None:
@@ -183,7 +218,7 @@ async def _file(
     session: AsyncSession,
     store: DocumentStore,
     settings: AgreementsSettings,
-    courses: dict[str, CatalogueCourse],
+    courses: list[CatalogueCourse],
     mobility: Mobility,
     p: Person,
     stage: str,
@@ -265,30 +300,16 @@ async def _iia_for(session: AsyncSession, partner: str, year: str) -> uuid.UUID 
     return None
 
 
-def _component(code: str, courses: dict[str, CatalogueCourse]) -> dict[str, Any]:
-    course = courses.get(code)
-    title = (course.title.get("en") if course else None) or code
-    credits = str(int(course.ects)) if course else "6"
-    return {
-        "table": "studied",
-        "course_id": str(course.course_id) if course else None,
-        "code": code,
-        "title": title,
-        "term": (course.term_codes[0] if course and course.term_codes else None),
-        "credits": credits,
-    }
-
-
 async def _learning_agreement(
     session: AsyncSession,
     settings: AgreementsSettings,
-    courses: dict[str, CatalogueCourse],
+    courses: list[CatalogueCourse],
     mobility: Mobility,
     p: Person,
     stage: str,
 ) -> None:
     office = settings.office_email(HEI)
-    studied = [_component(code, courses) for code in TABLE_A[p.unit]]
+    studied = pick_courses(courses, p.unit, mobility.academic_term or "")
     total = sum(int(c["credits"]) for c in studied)
     components = [
         *studied,

@@ -43,3 +43,8 @@ async def test_demo_data_covers_every_stage_and_loads_once(make_harness) -> None
     assert hanna["iia_id"] is not None
     checks = (await h.client.get(f"/mobilities/{hanna['id']}/checks", headers=office(h))).json()["checks"]
     assert {c["code"] for c in checks} >= {"iia", "iia_years", "quota", "field", "level"}
+    # table A names the catalogue's own courses (their events reached the agreements service)
+    la = (await h.client.get(f"/mobilities/{hanna['id']}/learning-agreement", headers=office(h))).json()
+    studied = [c for c in la["current_components"] if c["table"] == "studied"]
+    assert studied
+    assert all(c["course_id"] for c in studied)
