@@ -13,11 +13,13 @@ from smile_indicators.settings import IndicatorsSettings
 
 
 def _routers() -> list:  # type: ignore[type-arg]
+    from smile_indicators.exports import endpoints as datasets
     from smile_indicators.figures import endpoints as figures
     from smile_indicators.figures import legacy
     from smile_indicators.ops import endpoints as ops
+    from smile_indicators.roster import endpoints as roster
 
-    return [figures.router, legacy.router, ops.router]
+    return [figures.router, datasets.router, roster.router, legacy.router, ops.router]
 
 
 DEFINITION = ServiceDefinition(
@@ -36,6 +38,8 @@ DEFINITION = ServiceDefinition(
     commands=COMMANDS,
     openapi_tags=[
         {"name": "figures", "description": "Steering figures with filters, breakdowns and time series"},
+        {"name": "datasets", "description": "The anonymised facts behind the figures, for BI tools"},
+        {"name": "crisis roster", "description": "Who is here, where, and how to reach them (restricted, audited)"},
         {"name": "operations", "description": "What the projector received"},
     ],
 )

@@ -25,5 +25,11 @@ class IndicatorsSettings(ServiceSettings):
     #: across exports made before and after).
     indicators_pseudonym_key: SecretStr | None = None
 
+    def pseudonym_key(self) -> bytes:
+        """The pseudonym key; in dev, a fixed one (the dev profile holds no real personal data)."""
+        if self.indicators_pseudonym_key is not None and self.indicators_pseudonym_key.get_secret_value():
+            return self.indicators_pseudonym_key.get_secret_value().encode()
+        return b"smile-dev-only-pseudonym-key"
+
     def required_in_production(self) -> list[str]:
         return [*super().required_in_production(), "indicators_pseudonym_key"]

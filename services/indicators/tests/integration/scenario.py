@@ -338,6 +338,7 @@ def scenario() -> list[Envelope]:
         **bologna,
         "source": "manual",
         "cooperation_condition_id": None,
+        "programme": "bilateral",
         "planned_arrival_date": d("2025-09-15"),
         "planned_departure_date": d("2026-06-30"),
     }
@@ -432,7 +433,8 @@ def scenario() -> list[Envelope]:
         enrolment("M6", "2026-09-05", failed=True, step="administrative"),
         # M7: Köln, next year, awaiting a decision
         mobility(mob.MobilityNominated, "M7", "2026-03-15", "nominated", **m7),
-        # M8: Bologna, typed in without a condition (counted against the IIA's only incoming one), never arrived
+        # M8: Bologna, typed in without a condition (counted against the IIA's only incoming one), never arrived;
+        # its programme comes with the mobility's own events (no application file)
         mobility(mob.MobilityNominated, "M8", "2025-05-01", "nominated", **m8),
         mobility(mob.MobilityAccepted, "M8", "2025-05-03", "accepted", **m8),
         # an anonymous answer: Bologna, 8 out of 10

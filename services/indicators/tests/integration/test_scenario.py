@@ -55,7 +55,7 @@ async def test_incoming_students(make_harness, smile_bus) -> None:
     months = rows(series, "month", "students")
     assert len(months) == 13  # 2025-09 to 2026-09, empty months included
     assert (months["2025-09"], months["2026-01"], months["2026-09"]) == ((4,), (0,), (1,))
-    assert (await figure(h, "incoming-students", programme="bilateral"))["total"]["students"] == 1
+    assert (await figure(h, "incoming-students", programme="bilateral"))["total"]["students"] == 2  # M5, M8
     assert (await figure(h, "incoming-students", isced="04"))["total"]["students"] == 2
     assert (await figure(h, "incoming-students", eqf="7"))["total"]["students"] == 2
     assert (await figure(h, "incoming-students", country="de,it", term="2025/2026-1/2"))["total"]["students"] == 4

@@ -32,8 +32,13 @@ XLSX_MAX_ROWS = 1_048_576
 
 def cell_text(value: Any) -> str:
     """A value as text, the same in every format: ISO dates, ``.`` decimals, ``|`` between list items."""
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[no-any-return]
     if value is None:
         return ""
+    if kind is int or kind is float:
+        return str(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime | date):

@@ -66,6 +66,8 @@ mobility_fact = sa.Table(
     sa.Column("cancelled_at", UTCDateTime(), nullable=True),
     sa.Column("arrived_at", UTCDateTime(), nullable=True),
     sa.Column("departed_at", UTCDateTime(), nullable=True),
+    #: the programme named by the mobility's own events (newer producers), else by its application file
+    sa.Column("event_programme", sa.String(64), nullable=True),
     sa.Column("programme", sa.String(64), nullable=True),
     sa.Column("programme_at", UTCDateTime(), nullable=True),
     sa.Column("programme_event", sa.String(64), nullable=True),
@@ -138,6 +140,7 @@ def reduce_mobility(old: Row | None, envelope: Envelope, payload: MobilityEvent)
             family_name=student.family_name,
             email=student.email,
             citizenship=student.citizenship.upper() if student.citizenship else None,
+            event_programme=payload.programme,
             **stamp(envelope),
         )
     return row

@@ -11,12 +11,14 @@ from smile_common.errors import Forbidden
 from smile_common.security import Principal, Role, require_roles
 from smile_indicators.figures.filters import Filters
 
-__all__ = ["FULL_READERS", "Reader", "scope_to_principal"]
+__all__ = ["FULL_READERS", "FullReader", "Reader", "scope_to_principal"]
 
 #: roles that see every figure of their university.
 FULL_READERS = (Role.ANALYST, Role.COORDINATOR, Role.REGISTRAR, Role.ADMIN)
 
 Reader = Annotated[Principal, Depends(require_roles(*FULL_READERS, Role.REFERENT))]
+#: for what cannot be cut to a referent's faculties (the anonymised facts).
+FullReader = Annotated[Principal, Depends(require_roles(*FULL_READERS))]
 
 
 def scope_to_principal(principal: Principal, filters: Filters, allowed: tuple[str, ...]) -> Filters:

@@ -92,7 +92,7 @@ async def mobility_records(session: AsyncSession, tenant: str, dims: Dimensions)
             "faculty": dims.faculty_of(m.receiving_ounit_code),
             "isced": m.isced_code,
             "eqf": m.eqf_level,
-            "programme": m.programme,
+            "programme": m.event_programme or m.programme,
             "status": m.status,
             "source": m.source,
             "arrival": m.actual_arrival_on or m.planned_arrival_on,
