@@ -15,7 +15,7 @@ STAMP  := $(VENV)/.smile-installed
 UP_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/smile
 UP_AMQP_URL     ?= amqp://guest:guest@127.0.0.1:5672/
 
-.PHONY: help install run test test-fast lint format typecheck audit migrate-check up clean
+.PHONY: help install run test test-fast lint format typecheck audit migrate-check up clean contracts fuzz
 
 help:
 	@echo "make run        all five services in one process (SQLite + in-process bus), with demo data"
@@ -23,6 +23,7 @@ help:
 	@echo "make lint       ruff (lint + format check)"
 	@echo "make typecheck  mypy --strict on every package's src/"
 	@echo "make audit      known vulnerabilities of the pinned dependencies (pip-audit over constraints.txt)"
+	@echo "make contracts  regenerate tests/contract/ (OpenAPI, event schemas, AsyncAPI) after an API or event change"
 	@echo "make up         each service as separate api/worker processes on PostgreSQL + RabbitMQ"
 
 $(STAMP): constraints.txt requirements-dev.txt $(PYPROJECTS)
@@ -52,6 +53,9 @@ audit: install
 
 typecheck: install
 	MYPYPATH=$(SRC_PATHS) $(BIN)/mypy $(MYPY_PACKAGES)
+
+contracts: install
+	$(BIN)/smile contracts
 
 up: install
 	SMILE_DATABASE_URL=$${SMILE_DATABASE_URL:-$(UP_DATABASE_URL)} \

@@ -36,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--email", default=None)
     token.add_argument("--ounit", action="append", default=[], help="organisational unit (referents)")
     token.add_argument("--ttl", type=int, default=8 * 3600, help="lifetime in seconds")
+    contracts = sub.add_parser("contracts", help="write the OpenAPI, event schema and AsyncAPI documents")
+    contracts.add_argument("--check", action="store_true", help="fail if the committed documents drifted")
     up = sub.add_parser("up", help="each service as its own api and worker processes (PostgreSQL + RabbitMQ)")
     up.add_argument("--base-port", type=int, default=8100)
     return parser
@@ -53,6 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(settings, args)
     if args.command == "dev-token":
         return _dev_token(settings, args)
+    if args.command == "contracts":
+        from smile_suite.contracts import main as contracts_main
+
+        return contracts_main(check=args.check)
     if args.command == "up":
         from smile_suite.up import run_separate_processes
 

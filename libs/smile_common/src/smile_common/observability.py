@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from smile_common.errors import problem_response, problem_responses
 from smile_common.logging import correlation_id
 
 __all__ = [
@@ -99,7 +100,7 @@ def health_router(checks: Callable[[Request], dict[str, ReadinessCheck]], *, tim
         "/readyz",
         operation_id="readyz",
         summary="Readiness: the database (and the broker, for processes that need it) answer",
-        responses={503: {"description": "A dependency is unreachable"}},
+        responses=problem_responses(503),
     )
     async def readyz(request: Request) -> JSONResponse:
         results: dict[str, Any] = {}
@@ -111,8 +112,17 @@ def health_router(checks: Callable[[Request], dict[str, ReadinessCheck]], *, tim
             except Exception as exc:
                 ok = False
                 results[name] = f"unavailable: {type(exc).__name__}"
-        status = 200 if ok else 503
-        return JSONResponse({"status": "ok" if ok else "unavailable", "checks": results}, status_code=status)
+        if ok:
+            return JSONResponse({"status": "ok", "checks": results})
+        return problem_response(
+            503,
+            "not-ready",
+            "Not ready",
+            "A dependency of this process is unreachable.",
+            instance=request.url.path,
+            status_text="unavailable",
+            checks=results,
+        )
 
     @router.get("/metrics", operation_id="metrics", summary="Prometheus metrics", response_class=Response)
     async def metrics() -> Response:

@@ -28,7 +28,7 @@ from fastapi.routing import APIRoute
 from smile_common.dataprotection.bundle import DataProtection, protection_of
 from smile_common.db.engine import Database, create_database
 from smile_common.db.migrations import MigrationTree
-from smile_common.errors import ProblemDocument, install_problem_handlers
+from smile_common.errors import ProblemDocument, install_problem_handlers, problem_responses
 from smile_common.events.bus import Bus, InMemoryBus
 from smile_common.events.consumer import Consumer
 from smile_common.events.outbox import Outbox
@@ -295,10 +295,26 @@ def _document_problems(app: FastAPI) -> None:
             "bearerFormat": "JWT",
             "description": "OIDC access token (RS256) with `roles` and `hei` (the university's SCHAC code) claims.",
         }
+        _validation_errors_as_problems(schema)
         app.openapi_schema = schema
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _validation_errors_as_problems(schema: dict[str, Any]) -> None:
+    """FastAPI documents its 422 as ``HTTPValidationError``; SMILE answers a problem document instead."""
+    problem = problem_responses(422)[422]
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            response = operation.get("responses", {}).get("422")
+            content = (response or {}).get("content", {})
+            if "application/json" in content and "HTTPValidationError" in str(content["application/json"]):
+                operation["responses"]["422"] = problem
+    schemas = schema.get("components", {}).get("schemas", {})
+    if "HTTPValidationError" not in str(schema.get("paths", {})):
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)
 
 
 async def start_consumers(runtime: Runtime) -> list[Consumer]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
-from smile_common.events.envelope import Envelope
+from smile_common.events.envelope import Envelope, check_envelope
 
 __all__ = [
     "Bus",
@@ -102,6 +102,7 @@ class InMemoryBus:
         waits: list[asyncio.Future[None]] = []
         loop = asyncio.get_running_loop()
         for envelope in envelopes:
+            check_envelope(envelope)
             self.published.append(envelope)
             for sub in self._subscriptions.values():
                 if sub.accepts(envelope.type):

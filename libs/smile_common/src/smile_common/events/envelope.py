@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import builtins
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["EVENT_TYPES", "Envelope", "EventPayload", "new_envelope"]
+__all__ = [
+    "EVENT_TYPES",
+    "Envelope",
+    "EventPayload",
+    "add_envelope_validator",
+    "check_envelope",
+    "new_envelope",
+    "published_event_types",
+    "remove_envelope_validator",
+]
 
 P = TypeVar("P", bound="EventPayload")
 
@@ -82,3 +92,30 @@ def new_envelope(
         correlationid=correlation_id,
         data=payload.model_dump(mode="json"),
     )
+
+
+#: checks run on every envelope written to an outbox or published on a bus. Production installs none;
+#: the test plugin installs one that validates payloads against the committed contract schemas.
+_VALIDATORS: list[Callable[[Envelope], None]] = []
+
+
+def published_event_types() -> dict[str, type[EventPayload]]:
+    """The event types of the suite's contract: those declared in ``smile_common.events.payloads``
+    (tests may define payload classes of their own; they are not part of any contract)."""
+    from smile_common.events import payloads  # noqa: F401  (registers every module's types)
+
+    return {t: m for t, m in EVENT_TYPES.items() if m.__module__.startswith("smile_common.events.payloads.")}
+
+
+def add_envelope_validator(validator: Callable[[Envelope], None]) -> None:
+    _VALIDATORS.append(validator)
+
+
+def remove_envelope_validator(validator: Callable[[Envelope], None]) -> None:
+    if validator in _VALIDATORS:
+        _VALIDATORS.remove(validator)
+
+
+def check_envelope(envelope: Envelope) -> None:
+    for validator in _VALIDATORS:
+        validator(envelope)

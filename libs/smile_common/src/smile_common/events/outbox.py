@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from smile_common.db.base import utcnow
-from smile_common.events.envelope import Envelope, EventPayload, new_envelope
+from smile_common.events.envelope import Envelope, EventPayload, check_envelope, new_envelope
 from smile_common.logging import correlation_id
 
 __all__ = ["Outbox"]
@@ -45,6 +45,7 @@ class Outbox:
         return envelope
 
     async def record_envelope(self, session: AsyncSession, envelope: Envelope) -> None:
+        check_envelope(envelope)
         await session.execute(
             sa.insert(self.table).values(
                 event_id=envelope.id,

@@ -31,7 +31,7 @@ from aio_pika.abc import (
 )
 
 from smile_common.events.bus import DeadLetterSink, EnvelopeHandler
-from smile_common.events.envelope import Envelope
+from smile_common.events.envelope import Envelope, check_envelope
 
 __all__ = ["DeadLetter", "RabbitMQBus", "decode_message", "encode_message"]
 
@@ -138,6 +138,8 @@ class RabbitMQBus:
     async def publish(self, envelopes: Sequence[Envelope]) -> None:
         if not envelopes:
             return
+        for envelope in envelopes:
+            check_envelope(envelope)
         try:
             exchange = await self._publisher_exchange()
             await asyncio.gather(

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from smile_common.errors import Forbidden, Unauthorized
 
@@ -74,7 +75,20 @@ def _bearer(request: Request) -> str | None:
     return token.strip()
 
 
-async def optional_principal(request: Request) -> Principal | None:
+#: declares the bearer scheme in OpenAPI (``security`` on every operation that reads the caller);
+#: the header itself is parsed by :func:`_bearer`, which rejects malformed schemes with a 401.
+_bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearerAuth",
+    bearerFormat="JWT",
+    description="OIDC access token (RS256) with `roles` and `hei` (the university's SCHAC code) claims.",
+)
+
+
+async def optional_principal(
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer_scheme)] = None,
+) -> Principal | None:
     """The caller if a token was sent (and is valid), else ``None``; an invalid token is still a 401."""
     cached = getattr(request.state, "principal", None)
     if isinstance(cached, Principal):
@@ -89,8 +103,9 @@ async def optional_principal(request: Request) -> Principal | None:
     return principal
 
 
-async def current_principal(request: Request) -> Principal:
-    principal = await optional_principal(request)
+async def current_principal(
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+) -> Principal:
     if principal is None:
         raise Unauthorized("This endpoint needs a bearer token.")
     return principal

@@ -11,7 +11,10 @@ from typing import Any
 import pytest
 
 from smile_common.events.bus import Bus, InMemoryBus
+from smile_common.events.envelope import add_envelope_validator
 from smile_common.service import ServiceDefinition
+from smile_common.testing.browser import CHROMIUM_ARGS, chromium_path, require_browser
+from smile_common.testing.contracts import EventContractValidator, find_contract_dir
 from smile_common.testing.harness import ServiceHarness, Stack, new_bus, rabbit_for_cleanup
 from smile_common.testing.infra import (
     amqp_test_url,
@@ -25,8 +28,30 @@ from smile_common.testing.infra import (
 HarnessFactory = Callable[..., Awaitable[ServiceHarness]]
 
 
+_EVENT_CONTRACTS: EventContractValidator | None = None
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    global _EVENT_CONTRACTS
     config.addinivalue_line("markers", "infra: needs PostgreSQL and RabbitMQ (the 'infra' stack)")
+    config.addinivalue_line("markers", "unchecked_events: publish payloads that break their contract on purpose")
+    directory = find_contract_dir(Path(str(config.rootpath)))
+    if directory is not None and _EVENT_CONTRACTS is None:
+        _EVENT_CONTRACTS = EventContractValidator(directory)
+        add_envelope_validator(_EVENT_CONTRACTS)
+
+
+@pytest.fixture(autouse=True)
+def _event_contracts(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Check every produced or published event against its committed schema (see testing/contracts.py)."""
+    if _EVENT_CONTRACTS is None:
+        yield
+        return
+    _EVENT_CONTRACTS.enabled = request.node.get_closest_marker("unchecked_events") is None
+    try:
+        yield
+    finally:
+        _EVENT_CONTRACTS.enabled = True
 
 
 @pytest.fixture(scope="session", params=stacks())
@@ -47,6 +72,25 @@ def smile_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
         yield Stack("infra", root, postgres_url=url, amqp_url=amqp)
     finally:
         asyncio.run(drop_test_database(url))
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    """A Playwright ``Browser`` on the machine's headless Chromium (see :mod:`smile_common.testing.browser`)."""
+    path = chromium_path()
+    if path is None:
+        message = "no Chromium on this machine (apt-get install chromium, or set SMILE_CHROMIUM)"
+        if require_browser():
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            await launched.close()
 
 
 @pytest.fixture(scope="session")
