@@ -6,9 +6,14 @@ from pathlib import Path
 
 from smile_common.service import ServiceDefinition
 from smile_records import worker
+from smile_records.courses import models as _course_models  # noqa: F401
 from smile_records.db import metadata, outbox, tables
 from smile_records.enrolments import endpoints as enrolments
 from smile_records.enrolments import models as _enrolment_models  # noqa: F401  (registers the tables)
+from smile_records.grading import endpoints as grading
+from smile_records.grading import models as _grading_models  # noqa: F401
+from smile_records.results import endpoints as results
+from smile_records.results import models as _result_models  # noqa: F401
 from smile_records.settings import RecordsSettings
 from smile_records.students import endpoints as students
 from smile_records.students import models as _student_models  # noqa: F401
@@ -27,11 +32,13 @@ DEFINITION = ServiceDefinition(
     tables=tables,
     outbox=outbox,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=lambda: [students.router, enrolments.router],
+    routers=lambda: [students.router, enrolments.router, results.router, grading.router],
     consumers=worker.consumers,
     background=worker.background,
     openapi_tags=[
         {"name": "students", "description": "Incoming students, ESI, INE, contact"},
         {"name": "enrolments", "description": "Synchronisation with the SIS, per mobility"},
+        {"name": "results", "description": "Results of the courses of each mobility"},
+        {"name": "grading", "description": "Grading scales, grade distribution tables, grade conversion"},
     ],
 )

@@ -8,6 +8,7 @@ from typing import Any
 
 from smile_common.events import Consumer
 from smile_common.service import Runtime
+from smile_records.courses import handlers as course_handlers
 from smile_records.enrolments.loop import enrolment_loop
 from smile_records.students import handlers as mobility_handlers
 
@@ -15,7 +16,9 @@ from smile_records.students import handlers as mobility_handlers
 def consumers(runtime: Runtime) -> Sequence[Consumer]:
     agreements = Consumer("records.agreements", runtime.database, runtime.definition.tables)
     mobility_handlers.register(agreements)
-    return [agreements]
+    catalogue = Consumer("records.catalogue", runtime.database, runtime.definition.tables)
+    course_handlers.register(catalogue)
+    return [agreements, catalogue]
 
 
 def background(runtime: Runtime) -> Sequence[Callable[[asyncio.Event], Coroutine[Any, Any, None]]]:

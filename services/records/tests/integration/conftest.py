@@ -143,3 +143,28 @@ async def enrolment_of(harness: ServiceHarness, mobility_id: uuid.UUID) -> dict[
 async def enrolment_in(harness: ServiceHarness, mobility_id: uuid.UUID, state: str) -> dict[str, Any] | None:
     found = await enrolment_of(harness, mobility_id)
     return found if found and found["state"] == state else None
+
+
+def course_published(code: str, *, isced: str | None = "0421", eqf: int | None = 6, ects: float = 5.0) -> Any:
+    from smile_common.events.payloads.catalogue import CoursePublished
+
+    return CoursePublished(
+        course_id=uuid.uuid5(uuid.NAMESPACE_DNS, code),
+        code=code,
+        title={"fr": f"Cours {code}", "en": f"Course {code}"},
+        ects=ects,
+        isced_code=isced,
+        eqf_level=eqf,
+        term_codes=["2026-S1"],
+        changed_by="editor",
+        changed_at=datetime.now(UTC),
+    )
+
+
+async def enrolled_mobility(harness: ServiceHarness, codes: list[str], **over: Any) -> uuid.UUID:
+    """A mobility accepted, its LA approved and the student enrolled in the SIS."""
+    mobility = uuid.uuid4()
+    await publish(harness, accepted(mobility, **over))
+    await publish(harness, approved(mobility, codes))
+    await eventually(lambda: enrolment_in(harness, mobility, "done"))
+    return mobility

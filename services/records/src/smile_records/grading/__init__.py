@@ -1,1 +1,1 @@
-"""grading"""
+"""Grading scales, grade distribution tables (Egracons) and audited grade conversion."""
