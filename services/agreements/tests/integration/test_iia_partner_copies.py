@@ -207,6 +207,9 @@ async def test_gateway_events_are_applied_once_whatever_their_order(make_harness
     await publish(h, older)  # an older fetch arriving late changes nothing
     copies = DEFINITION.metadata.tables["agreements.iia_partner_copy"]
     assert await h.count(copies) == 1
+    # a copy meant for another university is not ours to keep
+    await publish(h, received(partner_content(ours, "graz-other"), local_hei_id="univ-rennes.fr"))
+    assert await h.count(copies) == 1
     mapped = await get_iia(h, ours["id"])
     assert mapped["partner_copy"]["iia_hash"] == newer.iia_hash
     assert mapped["partners"][1]["iia_id"] == "graz-bus"

@@ -8,6 +8,7 @@ existing IIA or to adopt it (create our copy from it): never a silent duplicate.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -30,6 +31,8 @@ from smile_common.events.payloads.agreements import IiaUpdated
 from smile_common.events.payloads.ewp import IiaDeleted, IiaReceived
 
 __all__ = ["adopt_copy", "match_copy", "partner_copy_gone", "receive_partner_copy"]
+
+_log = logging.getLogger("smile.agreements.iias")
 
 
 def _problems(exc: ValidationError | ValueError) -> list[str]:
@@ -71,6 +74,9 @@ async def receive_partner_copy(session: AsyncSession, tenant: str, payload: IiaR
     """Store the partner's copy (newer than what we hold) and bring our matched IIA up to date."""
     repo = IiaRepository(session)
     partner_hei = payload.partner_hei_id.lower()
+    if payload.local_hei_id.lower() != tenant or partner_hei == tenant:
+        _log.warning("partner copy %s of %s is not for %s: ignored", payload.partner_iia_id, partner_hei, tenant)
+        return None
     act_as(session, Actor.partner(partner_hei))
     copy = await repo.partner_copy(tenant, partner_hei, payload.partner_iia_id)
     if copy is not None and (
