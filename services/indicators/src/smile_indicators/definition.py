@@ -13,13 +13,14 @@ from smile_indicators.settings import IndicatorsSettings
 
 
 def _routers() -> list:  # type: ignore[type-arg]
+    from smile_indicators.dashboard import endpoints as dashboard
     from smile_indicators.exports import endpoints as datasets
     from smile_indicators.figures import endpoints as figures
     from smile_indicators.figures import legacy
     from smile_indicators.ops import endpoints as ops
     from smile_indicators.roster import endpoints as roster
 
-    return [figures.router, datasets.router, roster.router, legacy.router, ops.router]
+    return [figures.router, datasets.router, roster.router, dashboard.router, legacy.router, ops.router]
 
 
 DEFINITION = ServiceDefinition(
@@ -40,6 +41,7 @@ DEFINITION = ServiceDefinition(
         {"name": "figures", "description": "Steering figures with filters, breakdowns and time series"},
         {"name": "datasets", "description": "The anonymised facts behind the figures, for BI tools"},
         {"name": "crisis roster", "description": "Who is here, where, and how to reach them (restricted, audited)"},
+        {"name": "dashboard", "description": "The dashboard page for people"},
         {"name": "operations", "description": "What the projector received"},
     ],
 )
