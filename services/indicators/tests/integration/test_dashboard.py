@@ -21,9 +21,7 @@ def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
 
 async def _bars(page: Any, chart: str, series: str | None = None) -> dict[str, str]:
     selector = f'[data-chart="{chart}"] rect.bar' + (f'[data-series="{series}"]' if series else "")
-    return dict(
-        await page.eval_on_selector_all(selector, "bars => bars.map(b => [b.dataset.key, b.dataset.value])")
-    )
+    return dict(await page.eval_on_selector_all(selector, "bars => bars.map(b => [b.dataset.key, b.dataset.value])"))
 
 
 async def _refreshed(page: Any, count: int) -> None:
@@ -50,14 +48,22 @@ async def test_the_dashboard_draws_the_figures_and_filters_change_them(make_harn
         months = await _bars(page, "students-by-month")
         assert (len(months), months["2025-09"], months["2026-09"]) == (13, "4", "1")
         assert await _bars(page, "nominations-by-year", "accepted") == {"2025/2026": "5", "2026/2027": "1"}
-        assert await _bars(page, "quota-by-partner", "places") == {"uni-koeln.de": "6", "unibo.it": "1", "uw.edu.pl": "0"}
+        assert await _bars(page, "quota-by-partner", "places") == {
+            "uni-koeln.de": "6",
+            "unibo.it": "1",
+            "uw.edu.pl": "0",
+        }
 
         await page.select_option('select[name="faculty"]', "SCI")
         await _refreshed(page, 2)
         assert await _bars(page, "students-by-country") == {"DE": "1", "PL": "1"}
         assert await page.text_content('[data-tile="students"] .value') == "2"
         # the IIA figures take no faculty filter: they stay as they were
-        assert await _bars(page, "quota-by-partner", "places") == {"uni-koeln.de": "6", "unibo.it": "1", "uw.edu.pl": "0"}
+        assert await _bars(page, "quota-by-partner", "places") == {
+            "uni-koeln.de": "6",
+            "unibo.it": "1",
+            "uw.edu.pl": "0",
+        }
 
         await page.select_option('select[name="faculty"]', "")
         await page.select_option('select[name="academic_year"]', "2026/2027")
