@@ -15,7 +15,7 @@ STAMP  := $(VENV)/.smile-installed
 UP_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/smile
 UP_AMQP_URL     ?= amqp://guest:guest@127.0.0.1:5672/
 
-.PHONY: help install run test test-fast lint format typecheck audit migrate-check up clean contracts fuzz
+.PHONY: help install run test test-fast lint format typecheck audit migrate-check up deploy-check clean contracts fuzz
 
 help:
 	@echo "make run        all five services in one process (SQLite + in-process bus), with demo data"
@@ -25,6 +25,7 @@ help:
 	@echo "make audit      known vulnerabilities of the pinned dependencies (pip-audit over constraints.txt)"
 	@echo "make contracts  regenerate tests/contract/ (OpenAPI, event schemas, AsyncAPI) after an API or event change"
 	@echo "make up         each service as separate api/worker processes on PostgreSQL + RabbitMQ"
+	@echo "make deploy-check  validate docker-compose, Kubernetes overlays and the image recipe; smoke-test make up"
 
 $(STAMP): constraints.txt requirements-dev.txt $(PYPROJECTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +62,14 @@ up: install
 	SMILE_DATABASE_URL=$${SMILE_DATABASE_URL:-$(UP_DATABASE_URL)} \
 	SMILE_AMQP_URL=$${SMILE_AMQP_URL:-$(UP_AMQP_URL)} \
 	$(BIN)/smile up
+
+# Everything CI checks about deployments, including the slow parts (the image's install replayed, `smile up`
+# against this machine's PostgreSQL and RabbitMQ). `make test` runs the fast parts.
+deploy-check: install
+	SMILE_DEPLOY_TESTS=1 \
+	SMILE_TEST_DATABASE_URL=$${SMILE_TEST_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/postgres} \
+	SMILE_TEST_AMQP_URL=$${SMILE_TEST_AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/} \
+	$(BIN)/python -m pytest deploy/tests suite/tests/integration/test_deployment_support.py
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

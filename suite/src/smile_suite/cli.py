@@ -40,6 +40,10 @@ def _parser() -> argparse.ArgumentParser:
     contracts.add_argument("--check", action="store_true", help="fail if the committed documents drifted")
     up = sub.add_parser("up", help="each service as its own api and worker processes (PostgreSQL + RabbitMQ)")
     up.add_argument("--base-port", type=int, default=8100)
+    sub.add_parser(
+        "deployment-contract",
+        help="print, as JSON, the processes, ports, variables and calls every deployment must provide",
+    )
     return parser
 
 
@@ -59,6 +63,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from smile_suite.contracts import main as contracts_main
 
         return contracts_main(check=args.check)
+    if args.command == "deployment-contract":
+        from smile_suite.deployment import contract_json
+
+        print(contract_json())
+        return 0
     if args.command == "up":
         from smile_suite.up import run_separate_processes
 
