@@ -141,3 +141,30 @@ async def _mobilities(h):  # type: ignore[no-untyped-def]
 
 async def _has_proposal(h, mid: str, proposal: str) -> bool:  # type: ignore[no-untyped-def]
     return any(v["proposal_id"] == proposal for v in (await _versions(h, mid)) or [])
+
+
+async def test_a_signature_the_partner_refused_no_longer_stands(make_harness) -> None:
+    h = await make_harness(DEFINITION)
+    await h.start_worker()
+    ids = await publish_courses(h)
+    await publish(h, received())
+    mid = (await wait_for(lambda: _mobilities(h)))[0]["id"]
+    await publish(h, partner_la(str(ids["ECO-MAC-110"])))
+    await wait_for(lambda: _versions(h, mid))
+    body = {"proposal_id": "59B15BAF", "party": "receiving"}
+    assert (await h.client.post(f"{la_url(mid)}/versions/1/sign", json=body, headers=office(h))).status_code == 200
+    await publish(
+        h,
+        ewp.PartnerUpdateFailed(
+            kind="la-approve", omobility_id="c442c289-5541-4cae-9edb-8ad83e133613", sending_hei_id="uio.no",
+            proposal_id="59B15BAF", http_status=409, reason="changes proposal changed", at=SENT,
+        ),
+    )  # fmt: skip
+    [version] = await wait_for(lambda: _superseded(h, mid))
+    assert version["number"] == 1
+    la = (await h.client.get(la_url(mid), headers=office(h))).json()
+    assert la["current_components"] == []  # nothing approved stands any more
+
+
+async def _superseded(h, mid: str):  # type: ignore[no-untyped-def]
+    return [v for v in (await _versions(h, mid)) or [] if v["status"] == "superseded"]

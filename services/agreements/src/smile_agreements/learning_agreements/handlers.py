@@ -15,6 +15,7 @@ from smile_agreements.learning_agreements import events, rules, service
 from smile_agreements.learning_agreements.models import CatalogueCourse, LaVersion, LearningAgreement
 from smile_agreements.mobilities.models import Mobility
 from smile_agreements.mobilities.repository import MobilityRepository
+from smile_agreements.notifications.service import notify
 from smile_agreements.settings import AgreementsSettings
 from smile_common.db import utcnow
 from smile_common.events import Consumer, Envelope
@@ -116,6 +117,30 @@ class LaHandlers:
         consumer.add_handler(CourseWithdrawn, on_course)
         consumer.add_handler(BasketSubmitted, on_basket)
         consumer.add_handler(ewp.LearningAgreementReceived, self.on_ewp_la)
+        consumer.add_handler(ewp.PartnerUpdateFailed, self.on_update_failed)
+
+    async def on_update_failed(self, session: AsyncSession, envelope: Envelope, p: ewp.PartnerUpdateFailed) -> None:
+        """Our signature or comment did not reach the sending HEI: that decision no longer stands."""
+        if p.kind not in ("la-approve", "la-comment"):
+            return
+        mobility = await MobilityRepository(session).by_omobility(envelope.tenant, p.sending_hei_id, p.omobility_id)
+        la = await service.get_la(session, envelope.tenant, mobility.id) if mobility else None
+        if mobility is None or la is None:
+            return
+        for version in await service.versions_of(session, la):
+            if version.proposal_id == p.proposal_id and version.status in ("approved", "rejected"):
+                version.status, version.updated_at = "superseded", utcnow()
+                student = f"{mobility.student_given_names} {mobility.student_family_name}"
+                await notify(
+                    session,
+                    tenant=mobility.tenant,
+                    recipient_email=self.settings.office_email(envelope.tenant),
+                    recipient_role="coordinator",
+                    template="decision_not_delivered",
+                    params={"student": student, "reason": p.reason, "mobility_id": str(mobility.id)},
+                    language="fr",
+                    mobility_id=mobility.id,
+                )
 
     async def on_ewp_la(self, session: AsyncSession, envelope: Envelope, p: ewp.LearningAgreementReceived) -> None:
         from smile_agreements.learning_agreements.ewp_sync import apply_partner_copy
