@@ -126,7 +126,9 @@ class Runtime:
         )
 
     def consumers(self) -> Sequence[Consumer]:
-        return self.definition.consumers(self)
+        protection = protection_of(self.definition)
+        extra = protection.consumers(self) if protection is not None else []
+        return [*self.definition.consumers(self), *extra]
 
     def readiness_checks(self) -> dict[str, ReadinessCheck]:
         checks: dict[str, ReadinessCheck] = {"database": self.database.ping}

@@ -108,6 +108,14 @@ class ServiceSettings(BaseSettings):
     #: retention period overrides in days per kind of data, e.g. ``{"audit-trail": 180}`` (see
     #: GET /data-protection/retention for the kinds of each service)
     retention_days: dict[str, int] = Field(default_factory=dict)
+    #: the services asked by data-subject requests (all five; a service not deployed would never answer)
+    data_subject_services: list[str] = Field(
+        default_factory=lambda: ["catalogue", "agreements", "records", "ewp_gateway", "indicators"]
+    )
+    #: services that have not answered a phase are asked again after this delay, doubling each time
+    data_subject_resend_seconds: float = Field(default=300.0, gt=0)
+    #: the legal deadline to answer a request (GDPR art. 12(3): one month)
+    data_subject_due_days: int = Field(default=30, ge=1)
     #: Strict-Transport-Security max-age sent on every response (0: not sent)
     hsts_seconds: int = Field(default=31_536_000, ge=0)
     cors_origins: list[str] = Field(default_factory=list)

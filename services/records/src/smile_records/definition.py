@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from smile_common.dataprotection import DataProtection
 from smile_common.service import ServiceDefinition
 from smile_records import worker
 from smile_records.courses import models as _course_models  # noqa: F401
-from smile_records.db import metadata, outbox, tables
+from smile_records.db import data_protection, metadata, outbox, subject_requests, tables
 from smile_records.enrolments import endpoints as enrolments
 from smile_records.enrolments import models as _enrolment_models  # noqa: F401  (registers the tables)
 from smile_records.grading import endpoints as grading
@@ -35,6 +36,8 @@ DEFINITION = ServiceDefinition(
     routers=lambda: [students.router, enrolments.router, results.router, grading.router],
     consumers=worker.consumers,
     background=worker.background,
+    # records hosts the suite's data-subject requests (/data-protection/requests); see smile_common.datasubject
+    data_protection=DataProtection(tables=data_protection, requests=subject_requests),
     openapi_tags=[
         {"name": "students", "description": "Incoming students, ESI, INE, contact"},
         {"name": "enrolments", "description": "Synchronisation with the SIS, per mobility"},

@@ -20,6 +20,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from smile_common.audit import Actor, Audited, act_as, annotate, record_read
 from smile_common.dataprotection import DataProtection, data_protection_tables
 from smile_common.dataprotection.retention import RetentionAction, RetentionContext, RetentionRule
+from smile_common.datasubject import DataSubjectParticipant, Erase, Keep, PersonData, SourcesParticipant
 from smile_common.db import JSONType, SessionDep, UTCDateTime, make_metadata, utcnow
 from smile_common.documents import (
     CorruptedDocumentError,
@@ -32,6 +33,7 @@ from smile_common.documents import (
 )
 from smile_common.errors import NotFound, Problem
 from smile_common.events import Consumer, Envelope, EventPayload, Outbox, messaging_tables
+from smile_common.events.payloads.privacy import ANSWER_TYPES, DataSubjectPhaseAnswered, SubjectIdentity
 from smile_common.security import Principal, Role, require_roles
 from smile_common.service import Runtime, ServiceDefinition
 from smile_common.settings import ServiceSettings
@@ -254,6 +256,47 @@ def retention_rules(runtime: Runtime) -> list[RetentionRule]:
     ]  # fmt: skip
 
 
+class SampleDataSubjectPhaseAnswered(DataSubjectPhaseAnswered):
+    event_type: ClassVar[str] = "sample.data_subject_request.phase_answered.v1"
+    producer: ClassVar[str] = "sample"
+
+
+ANSWER_TYPES["sample"] = SampleDataSubjectPhaseAnswered
+#: tests set it to make the next erasure fail after it has erased (to check nothing stays half-done)
+FAIL_ERASURE = {"on": False}
+KEEP_REASON = "Mobility took place: the records office keeps the file 10 years (archives rules)"
+
+
+class FailingWhenAsked:
+    def __init__(self, inner: SourcesParticipant) -> None:
+        self.inner = inner
+
+    async def locate(self, session: Any, tenant: str, identity: SubjectIdentity) -> dict[str, Any]:
+        return await self.inner.locate(session, tenant, identity)
+
+    async def collect(self, session: Any, tenant: str, identity: SubjectIdentity) -> dict[str, Any]:
+        return await self.inner.collect(session, tenant, identity)
+
+    async def erase(self, session: Any, tenant: str, identity: SubjectIdentity, *, detail: str) -> dict[str, Any]:
+        result = await self.inner.erase(session, tenant, identity, detail=detail)
+        if FAIL_ERASURE["on"]:
+            raise RuntimeError("disk full while erasing")
+        return result
+
+
+def person_data(runtime: Runtime) -> DataSubjectParticipant:
+    table = Applicant.__table__
+    store = DocumentStore(runtime.settings.data_dir / "documents")
+    applicants = PersonData(
+        kind="applicant-after-mobility", title="Applications", table=table, esi=table.c.esi, email=table.c.email,
+        birth_date=table.c.birth_date, withheld=["health_notes"], files=(store, table.c.document_key),
+        on_erasure=[Keep(KEEP_REASON, where=table.c.status == "completed"), Erase()], object_type="applicant",
+    )  # fmt: skip
+    assert runtime.definition.data_protection is not None
+    rules = runtime.definition.data_protection.rules(runtime)
+    return FailingWhenAsked(SourcesParticipant([applicants], data_protection, rules))
+
+
 DEFINITION = ServiceDefinition(
     name="sample",
     title="Sample service",
@@ -266,5 +309,5 @@ DEFINITION = ServiceDefinition(
     migrations_dir=Path(__file__).parent / "migrations",
     routers=lambda: [router],
     consumers=consumers,
-    data_protection=DataProtection(tables=data_protection, retention=retention_rules),
+    data_protection=DataProtection(tables=data_protection, retention=retention_rules, subjects=person_data),
 )

@@ -4,6 +4,6 @@ Importing this package registers every event type in :data:`smile_common.events.
 contract tests generate the JSON Schemas and the AsyncAPI document from them.
 """
 
-from smile_common.events.payloads import agreements, catalogue, ewp, mobility, records
+from smile_common.events.payloads import agreements, catalogue, ewp, mobility, privacy, records
 
-__all__ = ["agreements", "catalogue", "ewp", "mobility", "records"]
+__all__ = ["agreements", "catalogue", "ewp", "mobility", "privacy", "records"]
