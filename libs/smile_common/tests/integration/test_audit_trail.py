@@ -152,7 +152,7 @@ async def test_export_as_ndjson_and_csv_is_itself_audited(make_harness) -> None:
 async def test_changes_made_by_events_name_the_event_and_the_partner(make_harness) -> None:
     service = await make_harness(DEFINITION)
     first, second = await _create(service), await _create(service, {**ALICE, "email": "b@x.org", "esi": None})
-    [consumer] = service.runtime.consumers()
+    [consumer] = [c for c in service.runtime.consumers() if c.name == "sample.flagger"]
     by_service = new_envelope(
         ApplicantFlagged(applicant_id=uuid.UUID(first)),
         source="/smile/agreements",
