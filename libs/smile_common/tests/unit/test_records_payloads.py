@@ -11,9 +11,7 @@ from smile_common.events.payloads.records import SurveyCompleted, TranscriptComp
 
 def test_every_records_event_is_registered_under_the_records_names() -> None:
     # (records also hosts the data-subject request events of smile_common.events.payloads.privacy)
-    names = {
-        t for t, model in EVENT_TYPES.items() if model.producer == "records" and ".data_subject_request." not in t
-    }
+    names = {t for t, model in EVENT_TYPES.items() if model.producer == "records" and ".data_subject_request." not in t}
     assert names == {
         "records.student.registered.v1",
         "records.esi.assigned.v1",
