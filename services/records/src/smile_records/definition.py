@@ -18,6 +18,9 @@ from smile_records.results import models as _result_models  # noqa: F401
 from smile_records.settings import RecordsSettings
 from smile_records.students import endpoints as students
 from smile_records.students import models as _student_models  # noqa: F401
+from smile_records.transcripts import endpoints as transcripts
+from smile_records.transcripts import internal as transcripts_internal
+from smile_records.transcripts import models as _transcript_models  # noqa: F401
 
 DEFINITION = ServiceDefinition(
     name="records",
@@ -33,7 +36,14 @@ DEFINITION = ServiceDefinition(
     tables=tables,
     outbox=outbox,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=lambda: [students.router, enrolments.router, results.router, grading.router],
+    routers=lambda: [
+        students.router,
+        enrolments.router,
+        results.router,
+        grading.router,
+        transcripts.router,
+        transcripts_internal.router,
+    ],
     consumers=worker.consumers,
     background=worker.background,
     # records hosts the suite's data-subject requests (/data-protection/requests); see smile_common.datasubject
@@ -43,5 +53,7 @@ DEFINITION = ServiceDefinition(
         {"name": "enrolments", "description": "Synchronisation with the SIS, per mobility"},
         {"name": "results", "description": "Results of the courses of each mobility"},
         {"name": "grading", "description": "Grading scales, grade distribution tables, grade conversion"},
+        {"name": "transcripts", "description": "Transcripts of records: ELMO XML and PDF, with versions"},
+        {"name": "internal", "description": "Reads for other SMILE services (service role)"},
     ],
 )

@@ -168,3 +168,28 @@ async def enrolled_mobility(harness: ServiceHarness, codes: list[str], **over: A
     await publish(harness, approved(mobility, codes))
     await eventually(lambda: enrolment_in(harness, mobility, "done"))
     return mobility
+
+
+def ewp_specs() -> Any:
+    """The official EWP/ELMO schemas with their offline catalog (shared/ewp-specs, or SMILE_SHARED_DIR)."""
+    import os
+    from pathlib import Path
+
+    if os.environ.get("SMILE_SHARED_DIR"):
+        return Path(os.environ["SMILE_SHARED_DIR"]) / "ewp-specs"
+    for parent in Path(__file__).resolve().parents:
+        candidate = parent / "shared" / "ewp-specs"
+        if (candidate / "catalog.xml").is_file():
+            return candidate
+    raise FileNotFoundError("shared/ewp-specs not found: set SMILE_SHARED_DIR")
+
+
+async def results_for_all(harness: ServiceHarness, mobility: uuid.UUID, grades: dict[str, str]) -> None:
+    for code, grade in grades.items():
+        scale = "pass-fail" if grade in ("P", "F") else "fr-0-20"
+        response = await harness.client.put(
+            f"/mobilities/{mobility}/results/{code}",
+            json={"grade": grade, "grading_scale": scale, "result_date": "2027-01-22"},
+            headers=staff(harness),
+        )
+        assert response.status_code == 200, response.text

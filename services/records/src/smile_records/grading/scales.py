@@ -57,6 +57,12 @@ class GradingScale:
             return [str(v) for v in range(top, low - 1, -1)]
         return [label for label in self.labels if label in self.passing]
 
+    def all_bands(self) -> list[str]:
+        """Every band, best first, failing ones included (for a course's result distribution)."""
+        if self.kind == "numeric":
+            return [str(v) for v in range(int(self.maximum), int(self.minimum) - 1, -1)]
+        return list(self.labels)
+
     def parse(self, grade: str) -> ParsedGrade:
         text = grade.strip()
         if self.kind == "numeric":

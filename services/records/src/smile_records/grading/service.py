@@ -17,7 +17,7 @@ from smile_common.errors import Conflict, NotFound, Problem
 from smile_common.security import Principal
 from smile_records.grading.egracons import Band, ConversionError, bands_from_counts, bands_from_percentages, convert
 from smile_records.grading.models import GradeConversion, GradeTable
-from smile_records.grading.scales import GradeError, scale_of
+from smile_records.grading.scales import GradeError, GradingScale, scale_of
 from smile_records.grading.schemas import (
     ConversionRequest,
     GradeBandRead,
@@ -25,6 +25,7 @@ from smile_records.grading.schemas import (
     GradeTableUpload,
     HistoricalGrade,
 )
+from smile_records.transcripts.models import CourseDistribution
 
 
 class GradeTableMissing(Conflict):
@@ -201,12 +202,14 @@ async def compute(
     """One table per (ISCED code at each number of digits, EQF level) of our passing grades."""
     scale = scale_of(scale_id)
     groups: dict[tuple[str, int | None], Counter[str]] = {}
+    per_course: dict[str, Counter[str]] = {}
     used = without_isced = failing = 0
     for grade in grades:
         try:
             parsed = scale.parse(grade.grade)
         except GradeError:
             continue
+        per_course.setdefault(grade.course_code, Counter())[parsed.band] += 1
         if not parsed.passed:
             failing += 1
             continue
@@ -238,7 +241,24 @@ async def compute(
             min_count=min_count,
         )
         tables.append(table)
+    await _store_course_distributions(session, principal.tenant, per_course, scale, academic_years)
     return ComputedTables(tables, used, without_isced, failing)
+
+
+async def _store_course_distributions(
+    session: AsyncSession, tenant: str, per_course: dict[str, Counter[str]], scale: GradingScale, years: list[str]
+) -> None:
+    now = utcnow()
+    for code, counter in per_course.items():
+        row = await session.get(CourseDistribution, (tenant, code), with_for_update=True)
+        if row is None:
+            row = CourseDistribution(tenant=tenant, course_code=code)
+            session.add(row)
+        row.scale_id = scale.id
+        row.academic_years = sorted(years)
+        row.categories = [{"label": label, "count": counter.get(label, 0)} for label in scale.all_bands()]
+        row.computed_at = now
+    await session.flush()
 
 
 async def current_tables(session: AsyncSession, tenant: str, hei_id: str) -> list[GradeTable]:
