@@ -7,6 +7,7 @@ Built once per runtime (``gateway_of(runtime)``). Tests may put an ``httpx`` tra
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,6 +18,7 @@ import httpx
 from smile_common.service import Runtime
 from smile_ewp_gateway.httpsig import RequestIdCache
 from smile_ewp_gateway.identity.keystore import KeyKind, KeyStore, StoredKey
+from smile_ewp_gateway.owners.client import Owners
 from smile_ewp_gateway.registry.service import RegistryService
 from smile_ewp_gateway.settings import EwpGatewaySettings
 
@@ -32,6 +34,15 @@ class Gateway:
     transport: httpx.AsyncBaseTransport | None = None
     owner_transport: httpx.AsyncBaseTransport | None = None
     request_ids: RequestIdCache = field(default_factory=RequestIdCache)
+    #: set when a CNR was queued / a call was queued, so that the workers of this process start at once
+    inbound_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    outbound_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def wake_inbound(self) -> None:
+        self.inbound_wakeup.set()
+
+    def wake_outbound(self) -> None:
+        self.outbound_wakeup.set()
 
     @cached_property
     def keys(self) -> KeyStore:
@@ -50,6 +61,10 @@ class Gateway:
             lambda: self.http(timeout=60.0),
             on_new_catalogue=lambda session, catalogue: announce_institutions(self, session, catalogue),
         )
+
+    @cached_property
+    def owners(self) -> Owners:
+        return Owners(self)
 
     def ssl_context(self) -> ssl.SSLContext | bool:
         ca = self.settings.ewp_ca_file

@@ -103,6 +103,7 @@ class FakePartner:
         verify: Any = True,
         max_ids: int = 10,
         sign_responses: bool = True,
+        keys: tuple[SigningKey, SigningKey] | None = None,
     ) -> None:
         self.hei_id = hei_id
         self.base_url = base_url.rstrip("/")
@@ -112,8 +113,7 @@ class FakePartner:
         self.verify = verify
         self.max_ids = max_ids
         self.sign_responses = sign_responses
-        self.client_key = SigningKey(generate_private_key())
-        self.server_key = SigningKey(generate_private_key())
+        self.client_key, self.server_key = keys or (SigningKey(generate_private_key()), SigningKey(generate_private_key()))
         self.catalogue: Catalogue | None = None
         #: the partner's own IIAs (``<iia>`` elements of an IIAs v7 get response), by its IIA id
         self.iias: dict[str, etree._Element] = {}

@@ -102,6 +102,8 @@ class World:
     gateway: Gateway
     partner: FakePartner
     transport: RoutingTransport
+    agreements: ServiceHarness | None = None
+    owners: Any = None
 
     def url(self, path: str, hei: str = SMILE_HEI) -> str:
         return f"{SMILE}/hei/{hei}{path}"

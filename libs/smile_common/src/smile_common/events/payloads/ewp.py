@@ -175,6 +175,9 @@ class IiaReceived(_EwpEvent):
     #: false when the copy still holds values migrated from v6 (``not-yet-defined``): it cannot be approved.
     valid_for_approval: bool
     pdf_file_id: str | None = None
+    #: the ``<iia>`` element exactly as the partner served it (UTF-8 text with its namespace declarations):
+    #: the proof of what an approval approves, and what its hash is computed over.
+    iia_xml: str | None = None
     received_at: datetime
 
 

@@ -1,0 +1,1 @@
+"""Calling partners' EWP APIs: discovery through the registry, signed requests, verified responses."""
