@@ -27,7 +27,11 @@ from smile_ewp_gateway.testpartner.world import (
     network_registry,
 )
 
-OWNER_URLS = {"catalogue": "http://catalogue.test", "agreements": "http://agreements.test", "records": "http://records.test"}
+OWNER_URLS = {
+    "catalogue": "http://catalogue.test",
+    "agreements": "http://agreements.test",
+    "records": "http://records.test",
+}
 
 
 @pytest.fixture(scope="session")
@@ -46,12 +50,16 @@ async def world(
         DEFINITION,
         ewp_base_url=SMILE,
         ewp_registry_url=REGISTRY,
-        ewp_heis=[CoveredHei(hei_id=SMILE_HEI, names={"fr": "Université de Caen Normandie"},
-                             other_ids={"erasmus": "F  CAEN01"})],
+        ewp_heis=[
+            CoveredHei(
+                hei_id=SMILE_HEI, names={"fr": "Université de Caen Normandie"}, other_ids={"erasmus": "F  CAEN01"}
+            )
+        ],
         service_urls=OWNER_URLS,
         ewp_cnr_batch_seconds=0,
         ewp_retry_base_seconds=0.05,
         ewp_worker_poll_seconds=0.05,
+        ewp_resync_hours=0,
     )
     harness.runtime.extras["ewp_transport"] = transport
     harness.runtime.extras["ewp_owner_transport"] = owners_transport

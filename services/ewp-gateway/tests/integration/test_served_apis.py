@@ -21,8 +21,9 @@ def ids(root: object, tag: str) -> list[str]:
 
 
 async def test_institutions_serves_the_university_and_names_known_institutions(world: World) -> None:
-    response = await world.signed("POST", "/institutions",
-                                  data={"hei_id": [SMILE_HEI, world.partner.hei_id, "unknown.example"]})
+    response = await world.signed(
+        "POST", "/institutions", data={"hei_id": [SMILE_HEI, world.partner.hei_id, "unknown.example"]}
+    )
     assert response.status_code == 200
     root = assert_valid_xml(response)
     assert ids(root, f"{INST}hei-id") == [SMILE_HEI, world.partner.hei_id]
@@ -44,8 +45,15 @@ async def test_institutions_serves_the_university_and_names_known_institutions(w
         ("/courses", [("hei_id", SMILE_HEI), ("los_id", "CR/8d1e"), ("lois_before", "01/01/2027")], "YYYY-MM-DD"),
         ("/course-replication", [("hei_id", SMILE_HEI), ("modified_since", "2026-01-01")], "offset"),
         ("/course-replication", [("hei_id", SMILE_HEI), ("modified_since", "yesterday")], "offset"),
-        ("/course-replication", [("hei_id", SMILE_HEI), ("modified_since", "2026-01-01T00:00:00+01:00"),
-                                 ("modified_since", "2026-01-02T00:00:00+01:00")], "once"),
+        (
+            "/course-replication",
+            [
+                ("hei_id", SMILE_HEI),
+                ("modified_since", "2026-01-01T00:00:00+01:00"),
+                ("modified_since", "2026-01-02T00:00:00+01:00"),
+            ],
+            "once",
+        ),
         ("/iias/get", [("iia_id", f"unknown-{i}") for i in range(101)], "too many iia_id"),
         ("/iias/get", [], "iia_id is required"),
         ("/iias/index", [("receiving_academic_year_id", "2026-2027")], "2024/2025"),
@@ -77,8 +85,16 @@ def _form(params: list[tuple[str, str]]) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("PUT", "/iias/get"), ("DELETE", "/echo"), ("POST", "/iias/stats"), ("POST", "/file"), ("GET", "/iia-cnr"),
-     ("GET", "/omobility-cnr"), ("PATCH", "/institutions"), ("POST", "/omobility-la-cnr/stats")],
+    [
+        ("PUT", "/iias/get"),
+        ("DELETE", "/echo"),
+        ("POST", "/iias/stats"),
+        ("POST", "/file"),
+        ("GET", "/iia-cnr"),
+        ("GET", "/omobility-cnr"),
+        ("PATCH", "/institutions"),
+        ("POST", "/omobility-la-cnr/stats"),
+    ],
 )
 async def test_wrong_methods_are_405(world: World, method: str, path: str) -> None:
     response = await world.signed(method, path)
@@ -88,8 +104,11 @@ async def test_wrong_methods_are_405(world: World, method: str, path: str) -> No
 
 
 async def test_ounits_by_id_and_code_hide_hidden_units(world: World) -> None:
-    response = await world.signed("GET", "/ounits", params=[("hei_id", SMILE_HEI), ("ounit_id", "ou-law"),
-                                                            ("ounit_id", "ou-hidden"), ("ounit_id", "nope")])
+    response = await world.signed(
+        "GET",
+        "/ounits",
+        params=[("hei_id", SMILE_HEI), ("ounit_id", "ou-law"), ("ounit_id", "ou-hidden"), ("ounit_id", "nope")],
+    )
     assert ids(assert_valid_xml(response), f"{OU}ounit-id") == ["ou-law"]
     response = await world.signed("GET", "/ounits", params=[("hei_id", SMILE_HEI), ("ounit_code", "DROIT")])
     root = assert_valid_xml(response)
@@ -106,8 +125,9 @@ async def test_courses_with_their_instances(world: World) -> None:
 
 
 async def test_course_replication_and_factsheet(world: World) -> None:
-    response = await world.signed("GET", "/course-replication",
-                                  params={"hei_id": SMILE_HEI, "modified_since": "2026-01-01T00:00:00+01:00"})
+    response = await world.signed(
+        "GET", "/course-replication", params={"hei_id": SMILE_HEI, "modified_since": "2026-01-01T00:00:00+01:00"}
+    )
     assert ids(assert_valid_xml(response), f"{{{ns.api_ns('course-replication', 1)}}}los-id") == ["CR/8d1e"]
     response = await world.signed("GET", "/factsheet", params=[("hei_id", SMILE_HEI), ("hei_id", "x.example")])
     root = assert_valid_xml(response)
@@ -118,18 +138,31 @@ async def test_course_replication_and_factsheet(world: World) -> None:
 
 
 async def test_transcripts_are_served_to_the_sending_university_only(world: World) -> None:
-    world.owners.tors.append({"omobility_id": "m-1", "sending_hei_id": world.partner.hei_id,
-                              "receiving_academic_year_id": "2026/2027", "elmo_xml": ELMO_V2_EXAMPLE,
-                              "grade_conversion_table": [{"isced_code": "0421",
-                                                          "frequencies": [{"label": "A", "percentage": 12.5}]}]})
-    world.owners.tors.append({"omobility_id": "m-2", "sending_hei_id": "other.example",
-                              "receiving_academic_year_id": "2026/2027", "elmo_xml": ELMO_V2_EXAMPLE})
+    world.owners.tors.append(
+        {
+            "omobility_id": "m-1",
+            "sending_hei_id": world.partner.hei_id,
+            "receiving_academic_year_id": "2026/2027",
+            "elmo_xml": ELMO_V2_EXAMPLE,
+            "grade_conversion_table": [{"isced_code": "0421", "frequencies": [{"label": "A", "percentage": 12.5}]}],
+        }
+    )
+    world.owners.tors.append(
+        {
+            "omobility_id": "m-2",
+            "sending_hei_id": "other.example",
+            "receiving_academic_year_id": "2026/2027",
+            "elmo_xml": ELMO_V2_EXAMPLE,
+        }
+    )
     response = await world.signed("POST", "/imobility-tors/get", data={"omobility_id": ["m-1", "m-2"]})
     root = assert_valid_xml(response)
     tor = f"{{{ns.api_ns('imobility-tors', 3, 'get-response')}}}"
     assert ids(root, f"{tor}omobility-id") == ["m-1"]
     response = await world.signed("GET", "/imobility-tors/index")
-    assert ids(assert_valid_xml(response), f"{{{ns.api_ns('imobility-tors', 3, 'index-response')}}}omobility-id") == ["m-1"]
+    assert ids(assert_valid_xml(response), f"{{{ns.api_ns('imobility-tors', 3, 'index-response')}}}omobility-id") == [
+        "m-1"
+    ]
 
 
 async def test_stats_for_the_stats_portal(world: World) -> None:
@@ -161,8 +194,9 @@ async def test_a_cnr_is_answered_at_once_and_queued_once(world: World) -> None:
         response = await world.signed("POST", "/iia-cnr", data={"iia_id": "partner-iia-1"})
         assert response.status_code == 200
         assert assert_valid_xml(response).tag == f"{{{ns.api_ns('iia-cnr', 3)}}}iia-cnr-response"
-    response = await world.signed("POST", "/omobility-la-cnr",
-                                  data={"sending_hei_id": world.partner.hei_id, "omobility_id": ["m1", "m2"]})
+    response = await world.signed(
+        "POST", "/omobility-la-cnr", data={"sending_hei_id": world.partner.hei_id, "omobility_id": ["m1", "m2"]}
+    )
     assert response.status_code == 200
     pending = await world.harness.count(InboundChange.__table__, InboundChange.status == "pending")
     assert pending == 3

@@ -113,7 +113,10 @@ class FakePartner:
         self.verify = verify
         self.max_ids = max_ids
         self.sign_responses = sign_responses
-        self.client_key, self.server_key = keys or (SigningKey(generate_private_key()), SigningKey(generate_private_key()))
+        self.client_key, self.server_key = keys or (
+            SigningKey(generate_private_key()),
+            SigningKey(generate_private_key()),
+        )
         self.catalogue: Catalogue | None = None
         #: the partner's own IIAs (``<iia>`` elements of an IIAs v7 get response), by its IIA id
         self.iias: dict[str, etree._Element] = {}
@@ -180,7 +183,7 @@ class FakePartner:
     ) -> httpx.Response:
         """Call SMILE's API like a partner: signed request, response signature checked (by default)."""
         entry = await self.entry(hei_id, api, major)
-        url = entry.url(endpoint)
+        url = entry.url(f"{endpoint}-url") or entry.url(endpoint)
         assert url is not None, f"no {endpoint} for {api}"
         async with self.http(auth=EwpSignatureAuth(self.client_key)) as client:
             if method == "GET":

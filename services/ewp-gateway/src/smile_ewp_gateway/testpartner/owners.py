@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 
 __all__ = ["ELMO_V2_EXAMPLE", "FakeOwners"]
 
@@ -44,52 +44,97 @@ class FakeOwners:
             "catalogue_url": "https://international.unicaen.fr/courses",
             "root_ounit_id": "ou-root",
             "ounit_ids": ["ou-root", "ou-law"],
-            "contacts": [{"name": "International Relations Office", "email": "international@unicaen.fr",
-                          "phone": "+33231566500"}],
+            "contacts": [
+                {"name": "International Relations Office", "email": "international@unicaen.fr", "phone": "+33231566500"}
+            ],
         }
         self.ounits: list[dict[str, Any]] = [
             {"id": "ou-root", "code": "UNICAEN", "name": {"fr": "Université"}, "kind": "other"},
-            {"id": "ou-law", "code": "DROIT", "name": {"fr": "Faculté de droit", "en": "Law faculty"},
-             "parent_id": "ou-root", "kind": "faculty", "city": "Caen"},
+            {
+                "id": "ou-law",
+                "code": "DROIT",
+                "name": {"fr": "Faculté de droit", "en": "Law faculty"},
+                "parent_id": "ou-root",
+                "kind": "faculty",
+                "city": "Caen",
+            },
             {"id": "ou-hidden", "code": "SECRET", "name": {"fr": "Service interne"}, "hidden": True},
         ]
         self.courses: list[dict[str, Any]] = [
-            {"los_id": "CR/8d1e", "code": "DRT-EU-301", "ounit_id": "ou-law",
-             "title": {"fr": "Droit européen avancé", "en": "Advanced EU law"}, "isced_code": "0421",
-             "eqf_level": 7, "syllabus_url": "https://unicaen.fr/syllabus/DRT-EU-301",
-             "description": {"en": "Institutions and litigation of the European Union."},
-             "instances": [{"loi_id": "CRI/5c3a", "term_code": "S1", "academic_year_id": "2026/2027",
-                            "academic_term_ewp_id": "2026/2027-1/2", "term_name": {"en": "Autumn semester"},
-                            "start_date": "2026-09-01", "end_date": "2027-01-31", "ects": 5, "languages": ["fr"],
-                            "engagement_hours": 36}]},
+            {
+                "los_id": "CR/8d1e",
+                "code": "DRT-EU-301",
+                "ounit_id": "ou-law",
+                "title": {"fr": "Droit européen avancé", "en": "Advanced EU law"},
+                "isced_code": "0421",
+                "eqf_level": 7,
+                "syllabus_url": "https://unicaen.fr/syllabus/DRT-EU-301",
+                "description": {"en": "Institutions and litigation of the European Union."},
+                "instances": [
+                    {
+                        "loi_id": "CRI/5c3a",
+                        "term_code": "S1",
+                        "academic_year_id": "2026/2027",
+                        "academic_term_ewp_id": "2026/2027-1/2",
+                        "term_name": {"en": "Autumn semester"},
+                        "start_date": "2026-09-01",
+                        "end_date": "2027-01-31",
+                        "ects": 5,
+                        "languages": ["fr"],
+                        "engagement_hours": 36,
+                    }
+                ],
+            },
         ]
         self.course_ids = ["CR/8d1e"]
         self.factsheet: dict[str, Any] = {
-            "calendar": {"student_nominations": {"autumn_term": "--05-15", "spring_term": "--10-15"},
-                         "student_applications": {"autumn_term": "--06-01", "spring_term": "--11-01"}},
-            "application_info": {"email": "incoming@unicaen.fr", "phone": "+33231566500",
-                                 "website_urls": ["https://international.unicaen.fr/apply"]},
-            "decision_weeks_limit": 5, "tor_weeks_limit": 5,
-            "housing_info": {"email": "housing@unicaen.fr", "phone": "+33231566501",
-                             "website_urls": ["https://international.unicaen.fr/housing"]},
-            "visa_info": {"email": "visa@unicaen.fr", "phone": "+33231566502",
-                          "website_urls": ["https://international.unicaen.fr/visa"]},
-            "insurance_info": {"email": "insurance@unicaen.fr", "phone": "+33231566503",
-                               "website_urls": ["https://international.unicaen.fr/insurance"]},
+            "calendar": {
+                "student_nominations": {"autumn_term": "--05-15", "spring_term": "--10-15"},
+                "student_applications": {"autumn_term": "--06-01", "spring_term": "--11-01"},
+            },
+            "application_info": {
+                "email": "incoming@unicaen.fr",
+                "phone": "+33231566500",
+                "website_urls": ["https://international.unicaen.fr/apply"],
+            },
+            "decision_weeks_limit": 5,
+            "tor_weeks_limit": 5,
+            "housing_info": {
+                "email": "housing@unicaen.fr",
+                "phone": "+33231566501",
+                "website_urls": ["https://international.unicaen.fr/housing"],
+            },
+            "visa_info": {
+                "email": "visa@unicaen.fr",
+                "phone": "+33231566502",
+                "website_urls": ["https://international.unicaen.fr/visa"],
+            },
+            "insurance_info": {
+                "email": "insurance@unicaen.fr",
+                "phone": "+33231566503",
+                "website_urls": ["https://international.unicaen.fr/insurance"],
+            },
         }
         self.tors: list[dict[str, Any]] = []
         self.la_stats: list[dict[str, Any]] = [
-            {"receiving_academic_year_id": "2026/2027", "total": 3, "some_version_approved": 2,
-             "latest_version_approved": 1, "latest_version_rejected": 1, "latest_version_awaiting": 1},
+            {
+                "receiving_academic_year_id": "2026/2027",
+                "total": 3,
+                "some_version_approved": 2,
+                "latest_version_approved": 1,
+                "latest_version_rejected": 1,
+                "latest_version_awaiting": 1,
+            },
         ]
         self.calls: list[tuple[str, str, list[tuple[str, str]]]] = []
         self.down = False
 
     def _seen(self, request: Request) -> None:
-        self.calls.append((request.headers.get("x-smile-tenant", ""), request.url.path,
-                           list(request.query_params.multi_items())))
+        self.calls.append(
+            (request.headers.get("x-smile-tenant", ""), request.url.path, list(request.query_params.multi_items()))
+        )
         if self.down:
-            raise RuntimeError("simulated outage")
+            raise HTTPException(503, "simulated outage")
 
     def catalogue(self) -> FastAPI:
         router = APIRouter(prefix="/internal")
@@ -100,15 +145,17 @@ class FakeOwners:
             return self.institution
 
         @router.get("/ounits")
-        async def ounits(request: Request, ounit_id: list[str] = Query(default=[]),  # noqa: B006
-                         ounit_code: list[str] = Query(default=[])) -> dict[str, Any]:  # noqa: B006
+        async def ounits(
+            request: Request, ounit_id: list[str] = Query(default=[]), ounit_code: list[str] = Query(default=[])
+        ) -> dict[str, Any]:
             self._seen(request)
             items = [u for u in self.ounits if u["id"] in ounit_id or u["code"] in ounit_code]
             return {"items": [u for u in items if not u.get("hidden")]}
 
         @router.get("/courses")
-        async def courses(request: Request, los_id: list[str] = Query(default=[]),  # noqa: B006
-                          los_code: list[str] = Query(default=[])) -> dict[str, Any]:  # noqa: B006
+        async def courses(
+            request: Request, los_id: list[str] = Query(default=[]), los_code: list[str] = Query(default=[])
+        ) -> dict[str, Any]:
             self._seen(request)
             return {"items": [c for c in self.courses if c["los_id"] in los_id or c["code"] in los_code]}
 
@@ -128,11 +175,15 @@ class FakeOwners:
         router = APIRouter(prefix="/internal/ewp")
 
         @router.get("/tors")
-        async def tors(request: Request, sending_hei_id: str, omobility_id: list[str] = Query(default=[])  # noqa: B006
-                       ) -> dict[str, Any]:
+        async def tors(
+            request: Request, sending_hei_id: str, omobility_id: list[str] = Query(default=[])
+        ) -> dict[str, Any]:
             self._seen(request)
-            items = [t for t in self.tors if t["sending_hei_id"] == sending_hei_id
-                     and (not omobility_id or t["omobility_id"] in omobility_id)]
+            items = [
+                t
+                for t in self.tors
+                if t["sending_hei_id"] == sending_hei_id and (not omobility_id or t["omobility_id"] in omobility_id)
+            ]
             return {"items": items}
 
         return self._app(router)

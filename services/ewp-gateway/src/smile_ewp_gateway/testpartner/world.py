@@ -7,9 +7,10 @@ sockets and TLS use :mod:`smile_ewp_gateway.testpartner.servers` instead.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -91,6 +92,7 @@ def network_registry(
     return registry_app(sources)
 
 
+T = TypeVar("T")
 SMILE = "https://ewp.smile.test/ewp"
 SMILE_HEI = "unicaen.fr"
 REGISTRY = "https://registry.test/catalogue-v1.xml"
@@ -131,3 +133,15 @@ def assert_valid_xml(response: httpx.Response) -> etree._Element:
     """Every XML the gateway emits must validate against the official schema of its namespace."""
     assert response.headers["content-type"].startswith("application/xml"), response.text
     return ewp_schemas.validate(response.content)
+
+
+async def eventually(check: Callable[[], Awaitable[T | None]], *, timeout: float = 15.0, what: str = "") -> T:
+    """Poll ``check`` until it returns something truthy (workers run in the background)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what or check}")
+        await asyncio.sleep(0.05)
