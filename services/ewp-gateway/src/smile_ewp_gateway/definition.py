@@ -12,6 +12,7 @@ from fastapi import APIRouter
 from smile_common.events import Consumer
 from smile_common.service import Runtime, ServiceDefinition
 from smile_ewp_gateway.db import metadata, outbox, tables
+from smile_ewp_gateway.identity.commands import COMMANDS
 from smile_ewp_gateway.settings import EwpGatewaySettings
 
 
@@ -72,6 +73,7 @@ DEFINITION = ServiceDefinition(
     routers=_routers,
     consumers=_consumers,
     background=_background,
+    commands=COMMANDS,
     calls=("catalogue", "agreements", "records"),
     openapi_tags=[
         {"name": "EWP network", "description": "Served to EWP partner nodes (HTTP signatures, XML)."},

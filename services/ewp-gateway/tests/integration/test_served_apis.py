@@ -32,48 +32,46 @@ async def test_institutions_serves_the_university_and_names_known_institutions(w
     assert world.owners.calls[0][0] == SMILE_HEI  # asked the catalogue for this university
 
 
-@pytest.mark.parametrize(
-    ("path", "params", "message"),
-    [
-        ("/institutions", [("hei_id", f"x{i}.example") for i in range(101)], "too many hei_id"),
-        ("/institutions", [], "hei_id is required"),
-        ("/ounits", [("hei_id", "other.example"), ("ounit_id", "ou-law")], "unknown hei_id"),
-        ("/ounits", [("hei_id", SMILE_HEI), ("hei_id", SMILE_HEI), ("ounit_id", "ou-law")], "once"),
-        ("/ounits", [("hei_id", SMILE_HEI), ("ounit_id", "ou-law"), ("ounit_code", "DROIT")], "not both"),
-        ("/ounits", [("hei_id", SMILE_HEI)], "is required"),
-        ("/ounits", [("hei_id", SMILE_HEI)] + [("ounit_id", f"u{i}") for i in range(101)], "too many"),
-        ("/courses", [("hei_id", SMILE_HEI), ("los_id", "CR/8d1e"), ("lois_before", "01/01/2027")], "YYYY-MM-DD"),
-        ("/course-replication", [("hei_id", SMILE_HEI), ("modified_since", "2026-01-01")], "offset"),
-        ("/course-replication", [("hei_id", SMILE_HEI), ("modified_since", "yesterday")], "offset"),
-        (
-            "/course-replication",
-            [
-                ("hei_id", SMILE_HEI),
-                ("modified_since", "2026-01-01T00:00:00+01:00"),
-                ("modified_since", "2026-01-02T00:00:00+01:00"),
-            ],
-            "once",
-        ),
-        ("/iias/get", [("iia_id", f"unknown-{i}") for i in range(101)], "too many iia_id"),
-        ("/iias/get", [], "iia_id is required"),
-        ("/iias/index", [("receiving_academic_year_id", "2026-2027")], "2024/2025"),
-        ("/iias/index", [("receiving_academic_year_id", "2026/2029")], "not an academic year"),
-        ("/iias-approval", [("iia_id", f"unknown-{i}") for i in range(101)], "too many"),
-        ("/imobilities/get", [("omobility_id", f"m{i}") for i in range(101)], "too many"),
-        ("/imobility-tors/get", [], "omobility_id is required"),
-        ("/iia-cnr", [], "iia_id parameter is required"),
-        ("/iia-cnr", [("iia_id", "a"), ("iia_id", "b")], "once"),
-        ("/omobility-cnr", [("omobility_id", f"m{i}") for i in range(101)], "too many"),
-        ("/omobility-la-cnr", [("omobility_id", "m1")], "sending_hei_id parameter is required"),
-        ("/omobility-la-cnr", [("sending_hei_id", "other.example"), ("omobility_id", "m1")], "not covered"),
-    ],
-)
-async def test_invalid_parameters_are_400_with_an_explanation(
-    world: World, path: str, params: list[tuple[str, str]], message: str
-) -> None:
-    response = await world.signed("POST", path, data=_form(params))
-    assert response.status_code == 400, response.text
-    assert message in (assert_valid_xml(response).findtext(ERR) or "")
+BAD_PARAMETERS: list[tuple[str, list[tuple[str, str]], str]] = [
+    ("/institutions", [("hei_id", f"x{i}.example") for i in range(101)], "too many hei_id"),
+    ("/institutions", [], "hei_id is required"),
+    ("/ounits", [("hei_id", "other.example"), ("ounit_id", "ou-law")], "unknown hei_id"),
+    ("/ounits", [("hei_id", SMILE_HEI), ("hei_id", SMILE_HEI), ("ounit_id", "ou-law")], "once"),
+    ("/ounits", [("hei_id", SMILE_HEI), ("ounit_id", "ou-law"), ("ounit_code", "DROIT")], "not both"),
+    ("/ounits", [("hei_id", SMILE_HEI)], "is required"),
+    ("/ounits", [("hei_id", SMILE_HEI)] + [("ounit_id", f"u{i}") for i in range(101)], "too many"),
+    ("/courses", [("hei_id", SMILE_HEI), ("los_id", "CR/8d1e"), ("lois_before", "01/01/2027")], "YYYY-MM-DD"),
+    ("/course-replication", [("hei_id", SMILE_HEI), ("modified_since", "2026-01-01")], "offset"),
+    ("/course-replication", [("hei_id", SMILE_HEI), ("modified_since", "yesterday")], "offset"),
+    (
+        "/course-replication",
+        [
+            ("hei_id", SMILE_HEI),
+            ("modified_since", "2026-01-01T00:00:00+01:00"),
+            ("modified_since", "2026-01-02T00:00:00+01:00"),
+        ],
+        "once",
+    ),
+    ("/iias/get", [("iia_id", f"unknown-{i}") for i in range(101)], "too many iia_id"),
+    ("/iias/get", [], "iia_id is required"),
+    ("/iias/index", [("receiving_academic_year_id", "2026-2027")], "2024/2025"),
+    ("/iias/index", [("receiving_academic_year_id", "2026/2029")], "not an academic year"),
+    ("/iias-approval", [("iia_id", f"unknown-{i}") for i in range(101)], "too many"),
+    ("/imobilities/get", [("omobility_id", f"m{i}") for i in range(101)], "too many"),
+    ("/imobility-tors/get", [], "omobility_id is required"),
+    ("/iia-cnr", [], "iia_id parameter is required"),
+    ("/iia-cnr", [("iia_id", "a"), ("iia_id", "b")], "once"),
+    ("/omobility-cnr", [("omobility_id", f"m{i}") for i in range(101)], "too many"),
+    ("/omobility-la-cnr", [("omobility_id", "m1")], "sending_hei_id parameter is required"),
+    ("/omobility-la-cnr", [("sending_hei_id", "other.example"), ("omobility_id", "m1")], "not covered"),
+]
+
+
+async def test_invalid_parameters_are_400_with_an_explanation(world: World) -> None:
+    for path, params, message in BAD_PARAMETERS:
+        response = await world.signed("POST", path, data=_form(params))
+        assert response.status_code == 400, f"{path} {params[:3]}: {response.text}"
+        assert message in (assert_valid_xml(response).findtext(ERR) or ""), f"{path}: {response.text}"
 
 
 def _form(params: list[tuple[str, str]]) -> dict[str, list[str]]:
