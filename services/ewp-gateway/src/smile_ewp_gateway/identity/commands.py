@@ -19,6 +19,7 @@ from lxml import etree
 from smile_common.service import Runtime, ServiceCommand
 from smile_ewp_gateway.context import gateway_of
 from smile_ewp_gateway.discovery.manifest import build_manifest, manifest_url
+from smile_ewp_gateway.identity.keystore import KeyKind
 from smile_ewp_gateway.xmlkit.schemas import ewp_schemas
 
 __all__ = ["COMMANDS"]
@@ -68,13 +69,14 @@ async def _keys(runtime: Runtime, args: argparse.Namespace) -> int:
     except Exception as exc:  # e.g. not migrated yet: keys are files, list them anyway
         print(f"(registry copy not available: {type(exc).__name__}; run `smile-ewp-gateway migrate`)", file=sys.stderr)
     catalogue = gateway.registry.current
+    kinds: tuple[KeyKind, ...] = ("client", "server")
     for hei in covered:
-        for kind in ("client", "server"):
+        for kind in kinds:
             try:
-                signing = gateway.signing_key(hei, kind).key_id  # type: ignore[arg-type]
+                signing = gateway.signing_key(hei, kind).key_id
             except LookupError:
                 signing = None
-            for stored in gateway.keys.keys(hei, kind):  # type: ignore[arg-type]
+            for stored in gateway.keys.keys(hei, kind):
                 listed = (
                     None
                     if catalogue is None
