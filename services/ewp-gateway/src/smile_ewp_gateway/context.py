@@ -11,7 +11,7 @@ import asyncio
 import ssl
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -21,6 +21,9 @@ from smile_ewp_gateway.identity.keystore import KeyKind, KeyStore, StoredKey
 from smile_ewp_gateway.owners.client import Owners
 from smile_ewp_gateway.registry.service import RegistryService
 from smile_ewp_gateway.settings import EwpGatewaySettings
+
+if TYPE_CHECKING:
+    from smile_ewp_gateway.testpartner.demo import DemoNetwork
 
 __all__ = ["Gateway", "gateway_of"]
 
@@ -61,6 +64,12 @@ class Gateway:
             lambda: self.http(timeout=60.0),
             on_new_catalogue=lambda session, catalogue: announce_institutions(self, session, catalogue),
         )
+
+    @cached_property
+    def demo(self) -> DemoNetwork:
+        from smile_ewp_gateway.testpartner.demo import DemoNetwork
+
+        return DemoNetwork(self)
 
     @cached_property
     def owners(self) -> Owners:

@@ -20,6 +20,7 @@ def _routers() -> Sequence[APIRouter]:
     from smile_ewp_gateway.admin import operations, traffic
     from smile_ewp_gateway.apis import catalogue, cnr, echo, iias, mobility
     from smile_ewp_gateway.discovery import endpoints as discovery
+    from smile_ewp_gateway.testpartner.demo import demo_router
 
     return [
         discovery.router,
@@ -30,6 +31,7 @@ def _routers() -> Sequence[APIRouter]:
         cnr.router,
         traffic.router,
         operations.router,
+        demo_router(),
     ]
 
 
@@ -46,6 +48,7 @@ def _background(runtime: Runtime) -> Sequence[Callable[[asyncio.Event], Coroutin
     from smile_ewp_gateway.notifications.inbound import InboundWorker
     from smile_ewp_gateway.notifications.outbound import OutboundWorker
     from smile_ewp_gateway.notifications.resync import resync_loop
+    from smile_ewp_gateway.testpartner.demo import demo_scenario
 
     gateway = gateway_of(runtime)
     return [
@@ -54,6 +57,7 @@ def _background(runtime: Runtime) -> Sequence[Callable[[asyncio.Event], Coroutin
         OutboundWorker(gateway).run,
         lambda stop: resync_loop(gateway, stop),
         lambda stop: purge_loop(gateway, stop),
+        lambda stop: demo_scenario(gateway, stop),
     ]
 
 

@@ -113,7 +113,8 @@ class EwpGatewaySettings(ServiceSettings):
 
     @property
     def demo_enabled(self) -> bool:
-        return self.is_dev and self.ewp_demo
+        """The demo network runs in dev when no real registry is configured."""
+        return self.is_dev and self.ewp_demo and not self.ewp_registry_url
 
     def registry_url(self) -> str:
         return self.ewp_registry_url or f"{self.base_url}/demo/registry/catalogue-v1.xml"

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from smile_common.testing.harness import ServiceHarness
 from smile_ewp_gateway.db import Traffic
 from smile_ewp_gateway.iias.hashing import iia_hash
 from smile_ewp_gateway.testpartner.data import IIA_NS, set_partner_iia_id
+from smile_ewp_gateway.testpartner.node import FakePartner
 from smile_ewp_gateway.testpartner.world import SMILE_HEI, World, assert_valid_xml, eventually
 from smile_ewp_gateway.xmlkit import ns
 
@@ -16,10 +18,14 @@ APPROVAL = f"{{{ns.api_ns('iias-approval', 2)}}}"
 
 
 async def test_iias_both_ways_with_approvals(world: World) -> None:
-    partner, agreements = world.partner, world.agreements
-    assert agreements is not None
-    await agreements.start_worker()
+    assert world.agreements is not None
+    await world.agreements.start_worker()
     await world.harness.start_worker()
+    await iia_round_trip(world.partner, world.agreements, world.harness)
+
+
+async def iia_round_trip(partner: FakePartner, agreements: ServiceHarness, gateway: ServiceHarness) -> None:
+    """The whole exchange; every call between SMILE and the partner goes through their EWP stacks."""
     office = agreements.headers("coordinator", hei=SMILE_HEI)
 
     # the partner creates its IIA and notifies SMILE; SMILE answers at once and fetches it later
@@ -99,5 +105,5 @@ async def test_iias_both_ways_with_approvals(world: World) -> None:
         return bool((await agreements.client.get(f"/iias/{our_id}", headers=office)).json()["approved_by_partner"])
 
     await eventually(approved_by_partner, what="the partner's approval in agreements")
-    archived = await world.harness.count(Traffic.__table__, Traffic.archived.is_(True))
+    archived = await gateway.count(Traffic.__table__, Traffic.archived.is_(True))
     assert archived >= 2  # the approval read by the partner, and SMILE's read of the partner's approval

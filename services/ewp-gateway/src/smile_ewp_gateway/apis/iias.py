@@ -7,7 +7,9 @@ whose ``iia-hash`` does not match its content.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections import OrderedDict
 from typing import Any
 
 from fastapi import APIRouter, Response
@@ -15,7 +17,7 @@ from lxml import etree
 
 from smile_ewp_gateway.apis.common import owner
 from smile_ewp_gateway.iias.hashing import iia_hash
-from smile_ewp_gateway.server.framework import EwpContext, EwpError, ewp_endpoint, xml_response
+from smile_ewp_gateway.server.framework import XML_MEDIA_TYPE, EwpContext, EwpError, ewp_endpoint, xml_response
 from smile_ewp_gateway.server.params import ParamError
 from smile_ewp_gateway.xmlkit import ns
 from smile_ewp_gateway.xmlkit.build import E
@@ -24,7 +26,8 @@ from smile_ewp_gateway.xmlkit.safe import XmlError, parse_untrusted
 router = APIRouter()
 _log = logging.getLogger("smile.ewp.iias")
 IIA_NS = ns.api_ns("iias", 7, "get-response")
-_GET = E(IIA_NS, {"c": ns.CONTACT})
+_GET_OPEN = f'<?xml version="1.0" encoding="UTF-8"?>\n<iias-get-response xmlns="{IIA_NS}">'.encode()
+_GET_CLOSE = b"</iias-get-response>"
 _INDEX = E(ns.api_ns("iias", 7, "index-response"))
 _STATS = E(ns.api_ns("iias", 7, "stats-response"))
 _APPROVAL = E(ns.api_ns("iias-approval", 2))
@@ -35,12 +38,22 @@ def partner_of(ctx: EwpContext) -> list[str]:
     return sorted(ctx.caller.hei_ids)
 
 
-def _iia_element(item: dict[str, Any]) -> etree._Element | None:
-    """The ``<iia>`` agreements rendered, if its hash is right; None (and an error log) otherwise."""
+#: checked ``<iia>`` fragments by the SHA-256 of agreements' XML (an IIA's XML only changes with its version)
+_CHECKED: OrderedDict[str, bytes] = OrderedDict()
+_CHECKED_MAX = 20_000
+
+
+def _iia_fragment(item: dict[str, Any]) -> bytes | None:
+    """The ``<iia>`` agreements rendered (serialized, ready to embed) if its hash is right; None otherwise."""
     xml = item.get("ewp_xml")
     if not isinstance(xml, str):
         _log.error("agreements gave IIA %s without its v7 XML", item.get("iia_id"))
         return None
+    key = hashlib.sha256(xml.encode("utf-8")).hexdigest()
+    fragment = _CHECKED.get(key)
+    if fragment is not None:
+        _CHECKED.move_to_end(key)
+        return fragment
     try:
         element = parse_untrusted(xml.encode("utf-8"))
     except XmlError:
@@ -54,7 +67,11 @@ def _iia_element(item: dict[str, Any]) -> etree._Element | None:
     if computed != declared:
         _log.error("IIA %s: declared hash %s, computed %s; not served", item.get("iia_id"), declared, computed)
         return None
-    return element
+    fragment = etree.tostring(element, encoding="UTF-8", with_tail=False, xml_declaration=False)
+    _CHECKED[key] = fragment
+    if len(_CHECKED) > _CHECKED_MAX:
+        _CHECKED.popitem(last=False)
+    return fragment
 
 
 @ewp_endpoint(
@@ -65,18 +82,16 @@ async def iias_get(ctx: EwpContext) -> Response:
     ids = ctx.params.many("iia_id", limit=ctx.gateway.settings.ewp_max_ids)
     if not ids:
         raise ParamError("iia_id is required")
-    root = _GET.root("iias-get-response")
-    found: dict[str, etree._Element] = {}
+    found: dict[str, bytes] = {}
     for partner in partner_of(ctx):
         params = [("iia_id", i) for i in dict.fromkeys(ids)]
         for item in await owner(ctx.gateway.owners.iias(ctx.hei.hei_id, partner, params)):
-            element = _iia_element(item)
-            if element is not None:
-                found[str(item.get("iia_id"))] = element
-    for iia_id in dict.fromkeys(ids):
-        if iia_id in found:
-            root.append(found[iia_id])
-    return xml_response(root)
+            fragment = _iia_fragment(item)
+            if fragment is not None:
+                found[str(item.get("iia_id"))] = fragment
+    # the checked fragments are embedded as they are (each carries its namespace declarations)
+    body = b"".join([_GET_OPEN, *(found[i] for i in dict.fromkeys(ids) if i in found), _GET_CLOSE])
+    return Response(body, media_type=XML_MEDIA_TYPE)
 
 
 @ewp_endpoint(

@@ -114,8 +114,8 @@ def example_nomination(
 ) -> etree._Element:
     """The nomination of the Outgoing Mobilities v3 example, sent by the partner to SMILE (status pending)."""
     mobility = _first("api-omobilities/endpoints/get-response-example.xml", f"{{{OMOBILITY_NS}}}student-mobility")
+    _replace_text(mobility, "uw.edu.pl", smile_hei)  # the receiving side first: the partner may be uw.edu.pl
     _replace_text(mobility, "uio.no", partner_hei)
-    _replace_text(mobility, "uw.edu.pl", smile_hei)
     _replace_text(
         mobility,
         "urn:schac:personalUniqueCode:int:esi:uio.no:1234567890",
@@ -141,8 +141,8 @@ def example_nomination(
 def example_la(partner_hei: str, smile_hei: str, omobility_id: str) -> etree._Element:
     """The learning agreement of the LAs v1 example, sent by the partner (with a changes proposal pending)."""
     la = _first("api-omobility-las/examples/get-response-example.xml", f"{{{LA_NS}}}la")
-    _replace_text(la, "uio.no", partner_hei)
     _replace_text(la, "uw.edu.pl", smile_hei)
+    _replace_text(la, "uio.no", partner_hei)
     _set_text(la, LA_NS, "omobility-id", omobility_id)
     return la
 

@@ -251,8 +251,8 @@ class FakePartner:
                 response.headers[name] = value
         return response
 
-    def error(self, request: Request, status: int, message: str) -> Response:
-        return self.respond(request, error_document(message), status)
+    def error(self, request: Request, status: int, message: str, caller: Caller | None = None) -> Response:
+        return self.respond(request, error_document(message), status, caller=caller)
 
     def app(self) -> FastAPI:
         from smile_ewp_gateway.testpartner.serving import install

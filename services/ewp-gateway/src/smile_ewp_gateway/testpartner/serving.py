@@ -30,19 +30,20 @@ def install(partner: FakePartner, app: FastAPI) -> None:
             partner.requests_seen += 1
             if request.method not in methods:
                 return partner.error(request, 405, f"use {methods}")
+            caller: Caller | None = None
             try:
                 caller = await partner.authenticate(request, body)
                 if api in partner.fail_with:
-                    return partner.error(request, partner.fail_with[api], "simulated failure")
+                    return partner.error(request, partner.fail_with[api], "simulated failure", caller)
                 query = request.scope.get("query_string") or b""
                 content_type = request.headers.get("content-type")
                 is_xml = "xml" in (content_type or "")
                 params = parse_params(request.method, query, None if is_xml else content_type, b"" if is_xml else body)
                 return await handler(request, caller, params, body)
             except PartnerError as exc:
-                return partner.error(request, exc.status, exc.message)
+                return partner.error(request, exc.status, exc.message, caller)
             except ParamError as exc:
-                return partner.error(request, exc.status, exc.message)
+                return partner.error(request, exc.status, exc.message, caller)
 
         app.add_api_route(path, endpoint, methods=["GET", "POST", "PUT", "DELETE"], include_in_schema=False)
 

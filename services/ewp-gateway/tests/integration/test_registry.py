@@ -1,0 +1,80 @@
+"""The registry catalogue: conditional refresh, the last good copy kept when the registry is down or
+serves garbage, a copy too old refused, institutions announced to the other services once per change."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import sqlalchemy as sa
+
+from smile_common.events.payloads.ewp import InstitutionUpdated
+from smile_ewp_gateway.db import RegistrySnapshot, tables
+from smile_ewp_gateway.testpartner.world import SMILE_HEI, World, assert_valid_xml
+
+
+async def _institution_events(world: World) -> list[dict[str, object]]:
+    outbox = tables.outbox
+    async with world.harness.runtime.database.sessionmaker() as session:
+        rows = await session.execute(
+            sa.select(outbox.c.envelope).where(outbox.c.event_type == InstitutionUpdated.event_type)
+        )
+        return [r[0] for r in rows.all()]
+
+
+async def test_unchanged_catalogue_answers_304_and_announces_nothing_new(world: World) -> None:
+    events = await _institution_events(world)
+    assert [(e["tenant"], e["data"]["hei_id"]) for e in events] == [(SMILE_HEI, world.partner.hei_id)]
+    assert events[0]["data"]["ewp_apis"]["iias"] == "7.0.0"
+    assert events[0]["data"]["on_ewp"] is True
+    outcome = await world.gateway.registry.refresh()
+    assert outcome.status == "not-modified"
+    sent = [r for r in world.transport.sent if r.url.host == "registry.test"]
+    assert sent[-1].headers.get("if-none-match")
+    assert len(await _institution_events(world)) == 1
+
+    world.partner.names = {"en": "University of Warsaw", "pl": "Uniwersytet Warszawski"}
+    assert (await world.gateway.registry.refresh()).status == "updated"
+    events = await _institution_events(world)
+    assert len(events) == 2
+    assert events[1]["data"]["names"] == {"en": "University of Warsaw", "pl": "Uniwersytet Warszawski"}
+
+
+class Down(httpx.AsyncBaseTransport):
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("registry down", request=request)
+
+
+class Garbage(httpx.AsyncBaseTransport):
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b"<catalogue xmlns='urn:wrong'/>")
+
+
+async def test_the_last_good_copy_is_kept_until_it_is_too_old(world: World) -> None:
+    for failure in (Down(), Garbage()):
+        world.transport.routes["registry.test"] = failure
+        outcome = await world.gateway.registry.refresh()
+        assert outcome.status == "failed"
+        response = await world.signed("GET", "/echo", params={"echo": "still here"})
+        assert response.status_code == 200
+    status = await world.gateway.registry.status()
+    assert "invalid catalogue" in str(status["last_error"])
+
+    async with world.harness.runtime.database.sessionmaker() as session, session.begin():
+        row = await session.get(RegistrySnapshot, world.gateway.registry.url)
+        assert row is not None
+        row.fetched_at = datetime.now(UTC) - timedelta(days=8)
+    world.gateway.registry.invalidate()
+    response = await world.signed("GET", "/echo")
+    assert response.status_code == 503
+    assert "last confirmed" in (assert_valid_xml(response).findtext("{*}developer-message") or "")
+
+
+async def test_refresh_interval_between_one_minute_and_three_hours(world: World) -> None:
+    registry = world.gateway.registry
+    assert registry.refresh_interval() == 300  # the fake registry says max-age=300, shorter than 15 min
+    registry._max_age = 5
+    assert registry.refresh_interval() == 60
+    registry._max_age = None
+    registry.settings.ewp_registry_refresh_seconds = 10800
+    assert registry.refresh_interval() == 10800
