@@ -162,7 +162,7 @@ def outbound_consumer(gateway: Gateway) -> Consumer:
                 source_event_id=envelope.id,
             )
 
-    for kind in (ag.IiaCreated, ag.IiaUpdated, ag.IiaTerminated, ag.IiaDeleted):
+    for kind in (ag.IiaCreated, ag.IiaUpdated, ag.IiaTerminated, ag.IiaPartnerApproved, ag.IiaDeleted):
         consumer.add_handler(kind, iia_changed)
     consumer.add_handler(ag.IiaApproved, iia_approved)
     consumer.add_handler(mob.MobilityAccepted, decided)
