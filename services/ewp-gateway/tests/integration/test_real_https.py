@@ -68,4 +68,16 @@ async def test_iia_round_trip_over_https(
         assert f"<url>{smile_url}/hei/{SMILE_HEI}/echo</url>" in manifest.text
         await agreements.start_worker()
         await gateway_harness.start_worker()
-        await iia_round_trip(partner, agreements, gateway_harness)
+        try:
+            await iia_round_trip(partner, agreements, gateway_harness)
+        except AssertionError:
+            import sqlalchemy as sa
+
+            from smile_ewp_gateway.db import InboundChange, Traffic
+
+            async with gateway_harness.runtime.database.sessionmaker() as s:
+                for r in (await s.scalars(sa.select(InboundChange))).all():
+                    print("ROW", r.api, r.status, r.last_error)
+                for t in (await s.scalars(sa.select(Traffic))).all():
+                    print("TRAFFIC", t.direction, t.api, t.status, t.error)
+            raise

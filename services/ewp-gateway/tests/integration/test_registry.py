@@ -78,3 +78,19 @@ async def test_refresh_interval_between_one_minute_and_three_hours(world: World)
     registry._max_age = None
     registry.settings.ewp_registry_refresh_seconds = 10800
     assert registry.refresh_interval() == 10800
+
+
+async def test_a_partners_own_description_is_read_once_a_day(world: World) -> None:
+    from smile_ewp_gateway.notifications.inbound import InboundWorker
+
+    partner = world.partner
+    for _ in range(2):
+        iia_id = partner.add_iia(SMILE_HEI)
+        await partner.call(SMILE_HEI, "iia-cnr", 3, params=[("iia_id", iia_id)])
+        while await InboundWorker(world.gateway).round():
+            pass
+    described = [e["data"] for e in await _institution_events(world) if e["data"]["source"] == "institutions-api"]
+    assert len(described) == 1
+    assert (described[0]["hei_id"], described[0]["country"], described[0]["city"]) == (partner.hei_id, "NO", "Oslo")
+    institutions_calls = [r for r in world.transport.sent if r.url.path.endswith("/institutions")]
+    assert len(institutions_calls) == 1

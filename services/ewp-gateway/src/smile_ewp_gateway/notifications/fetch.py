@@ -15,9 +15,11 @@ from smile_ewp_gateway.owners import OwnerError
 from smile_ewp_gateway.partners.client import PartnerCallError, PartnerClient
 from smile_ewp_gateway.partners.translate import (
     IIA,
+    INSTITUTIONS,
     LA,
     OMOB,
     iia_received,
+    institution_updated,
     learning_agreement_received,
     nomination_received,
 )
@@ -35,6 +37,7 @@ APIS = {
     "iias-approval": ("iias-approval", 2, "max-iia-ids"),
     "omobilities": ("omobilities", 3, "max-omobility-ids"),
     "omobility-las": ("omobility-las", 1, "max-omobility-ids"),
+    "institutions": ("institutions", 2, "max-hei-ids"),
 }
 
 
@@ -57,7 +60,7 @@ async def _get_all(
     entry = await client.entry(partner, name, major)
     roots = []
     for chunk in _chunks(ids, entry.limit(limit)):
-        endpoint = "url" if api == "iias-approval" else "get"
+        endpoint = "url" if api in ("iias-approval", "institutions") else "get"
         reply = await client.call(local, partner, name, major, endpoint, [*extra, *((param, i) for i in chunk)])
         roots.append(reply.root)
     return roots
@@ -69,6 +72,7 @@ async def fetch_group(gateway: Gateway, local: str, partner: str, api: str, ids:
         "iias-approval": _approvals,
         "omobilities": _nominations,
         "omobility-las": _las,
+        "institutions": _institutions,
     }
     handler = handlers.get(api)
     if handler is None:
@@ -174,4 +178,16 @@ async def _las(gateway: Gateway, local: str, partner: str, ids: Sequence[str]) -
                 _log.warning("ignoring an LA of %s not sent from %s to %s", partner, partner, local)
                 continue
             events.append((payload, f"{partner}/{payload.omobility_id}"))
+    return events
+
+
+async def _institutions(gateway: Gateway, local: str, partner: str, ids: Sequence[str]) -> list[Recorded]:
+    """The partner's own description of itself (Institutions API 2): country, city, website, contacts."""
+    roots = await _get_all(gateway, local, partner, "institutions", [partner], (), "hei_id")
+    events: list[Recorded] = []
+    for root in roots:
+        for hei in root.iterfind(f"{{{INSTITUTIONS}}}hei"):
+            payload = institution_updated(hei, gateway.registry.current)
+            if payload is not None and payload.hei_id == partner:
+                events.append((payload, partner))
     return events

@@ -20,9 +20,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from smile_common.events.envelope import EventPayload
-from smile_ewp_gateway.db import InboundChange, outbox
+from smile_common.events.payloads.ewp import InstitutionUpdated
+from smile_ewp_gateway.db import InboundChange, KnownInstitution, outbox
 from smile_ewp_gateway.notifications.queue import backoff, claim_due, upsert_pending
 from smile_ewp_gateway.partners.client import PartnerCallError
+from smile_ewp_gateway.registry.institutions import announce_institution
 
 if TYPE_CHECKING:
     from smile_ewp_gateway.context import Gateway
@@ -32,6 +34,8 @@ __all__ = ["LEASE", "InboundWorker", "Recorded", "queue_changes"]
 _log = logging.getLogger("smile.ewp.inbound")
 #: how long a claimed row is left alone before another worker may take it (a crash mid-call)
 LEASE = timedelta(minutes=5)
+#: how often a partner's own description (Institutions API) is read again
+INSTITUTION_REFRESH = timedelta(days=1)
 #: an event to record and its subject
 Recorded = tuple[EventPayload, str]
 
@@ -139,10 +143,26 @@ class InboundWorker:
                 self._failed(rows, error, now)
                 return
             for payload, subject in events:
-                await outbox.record(session, payload, tenant=tenant, subject=subject)
+                if isinstance(payload, InstitutionUpdated):  # announced only when it changed
+                    facts = payload.model_dump(exclude={"observed_at"})
+                    known = {k: v for k, v in [await _known(session, tenant, payload.hei_id)] if v is not None}
+                    await announce_institution(session, tenant, facts, known)
+                else:
+                    await outbox.record(session, payload, tenant=tenant, subject=subject)
             for row in rows:
                 row.status, row.pending_key, row.done_at, row.last_error = "done", None, now, None
                 row.attempts += 1
+            partner = rows[0].partner_hei_id if rows else None
+            if partner and rows[0].api != "institutions" and await _institution_is_stale(session, tenant, partner, now):
+                await queue_changes(
+                    self.gateway,
+                    local_hei_id=tenant,
+                    partner_hei_id=partner,
+                    api="institutions",
+                    entity_ids=[partner],
+                    source="auto",
+                    session=session,
+                )
 
     def _failed(self, rows: Sequence[InboundChange], error: PartnerCallError, now: datetime) -> None:
         settings = self.gateway.settings
@@ -161,3 +181,26 @@ class InboundWorker:
 async def inbound_counts(session: AsyncSession) -> dict[str, int]:
     rows = await session.execute(sa.select(InboundChange.status, sa.func.count()).group_by(InboundChange.status))
     return {status: int(count) for status, count in rows.all()}
+
+
+async def _institution_is_stale(session: AsyncSession, tenant: str, partner: str, now: datetime) -> bool:
+    """Whether the partner's own Institutions API was read less than a day ago (or never)."""
+    known = await session.get(KnownInstitution, (tenant, partner, "institutions-api"))
+    if known is not None and now - known.updated_at < INSTITUTION_REFRESH:
+        return False
+    pending = await session.scalar(
+        sa.select(sa.func.count()).where(
+            InboundChange.local_hei_id == tenant,
+            InboundChange.partner_hei_id == partner,
+            InboundChange.api == "institutions",
+            InboundChange.received_at > now - INSTITUTION_REFRESH,
+        )
+    )
+    return not pending
+
+
+async def _known(
+    session: AsyncSession, tenant: str, hei_id: str
+) -> tuple[tuple[str, str, str], KnownInstitution | None]:
+    key = (tenant, hei_id, "institutions-api")
+    return key, await session.get(KnownInstitution, key)

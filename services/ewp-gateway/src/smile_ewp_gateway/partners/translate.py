@@ -12,11 +12,12 @@ from smile_common.events.payloads import ewp as ev
 from smile_ewp_gateway.iias.hashing import iia_hash
 from smile_ewp_gateway.xmlkit import ns
 
-__all__ = ["iia_received", "learning_agreement_received", "nomination_received"]
+__all__ = ["iia_received", "institution_updated", "learning_agreement_received", "nomination_received"]
 
 IIA = ns.api_ns("iias", 7, "get-response")
 OMOB = ns.api_ns("omobilities", 3, "get-response")
 LA = ns.api_ns("omobility-las", 1, "get-response")
+INSTITUTIONS = ns.api_ns("institutions", 2)
 Finder = Callable[[str], str | None]
 
 
@@ -310,4 +311,38 @@ def learning_agreement_received(la: etree._Element, now: datetime | None = None)
         learning_outcomes_url=find("learning-outcomes-url"),
         provisions_url=find("provisions-url"),
         received_at=now or datetime.now(UTC),
+    )
+
+
+def institution_updated(hei: etree._Element, catalogue: Any) -> ev.InstitutionUpdated | None:
+    """A partner's ``<hei>`` (Institutions v2); the registry tells which APIs it serves."""
+    find = _finder(hei, INSTITUTIONS)
+    hei_id = find("hei-id")
+    if hei_id is None:
+        return None
+    other = [
+        ev.OtherHeiId(type=o.get("type", ""), value=(o.text or "").strip())
+        for o in _all(hei, INSTITUTIONS, "other-id")
+        if o.text
+    ]
+    first = {o.type: o.value for o in reversed(other)}
+    address = hei.find(f"{{{ns.ADDRESS}}}street-address")
+    if address is None:
+        address = hei.find(f"{{{ns.ADDRESS}}}mailing-address")
+    country = address.findtext(f"{{{ns.ADDRESS}}}country") if address is not None else None
+    return ev.InstitutionUpdated(
+        hei_id=hei_id,
+        names={n.get(ns.XML_LANG) or "und": (n.text or "").strip() for n in _all(hei, INSTITUTIONS, "name")},
+        abbreviation=find("abbreviation"),
+        other_ids=other,
+        erasmus_code=first.get("erasmus"),
+        pic=first.get("pic"),
+        country=country if country and len(country) == 2 else None,
+        city=address.findtext(f"{{{ns.ADDRESS}}}locality") if address is not None else None,
+        website_url=find("website-url"),
+        contacts=[c for e in hei.findall(f"{{{ns.CONTACT}}}contact") if (c := _contact(e)) is not None],
+        ewp_apis=catalogue.apis_of(hei_id) if catalogue is not None else {},
+        on_ewp=True,
+        source="institutions-api",
+        observed_at=datetime.now(UTC),
     )

@@ -246,7 +246,7 @@ class FakePartner:
                 request_id=header_value(headers, "x-request-id"),
                 request_signature=caller.signature if caller else None,
                 now=datetime.now(UTC),
-                date_header="date",
+                date_header="original-date",  # servers add their own Date: signing it would break
             ):
                 response.headers[name] = value
         return response
