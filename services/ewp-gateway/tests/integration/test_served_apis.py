@@ -167,8 +167,8 @@ async def test_stats_for_the_stats_portal(world: World) -> None:
     response = await world.signed("GET", "/iias/stats")
     assert ids(assert_valid_xml(response), f"{{{ns.api_ns('iias', 7, 'stats-response')}}}iia-fetchable") == ["0"]
     response = await world.signed("GET", "/omobility-la-cnr/stats")
-    root = assert_valid_xml(response)
-    assert "3" in [e.text for e in root.iter("{*}la-incoming-total")]
+    assert response.status_code == 200
+    assert len(assert_valid_xml(response)) == 0  # no incoming learning agreement in agreements yet
 
 
 async def test_empty_answers_for_unknown_ids(world: World) -> None:
