@@ -246,3 +246,28 @@ async def test_gateway_events_are_applied_once_whatever_their_order(make_harness
     assert await h.count(PartnerCopy.__table__, PartnerCopy.iia_id.is_not(None)) == 1
     await post_partner_approval(h, mapped)  # the same approval through the internal API: still once
     assert len(await events_of(h, "agreements.iia.partner_approved.v1")) == 1
+
+
+async def test_a_copy_of_a_deleted_iia_comes_back_unmatched(make_harness) -> None:
+    h = await make_harness(DEFINITION)
+    await add_partner(h)
+    ours = await share(h, await create_iia(h))
+    first = received(partner_content(ours, "graz-old"))
+    await post_copy(h, first)
+    gone = ewp.IiaDeleted(partner_hei_id=GRAZ, partner_iia_id="graz-old", local_hei_id=HEI, observed_at=tick())
+    headers = {**h.headers("service", hei="*"), "X-Smile-Tenant": HEI}
+    await h.client.post("/internal/ewp/iias/partner-copies/deleted", json=gone.model_dump(mode="json"), headers=headers)
+    await post_copy(h, received(partner_content(ours, "graz-new", mapped=False)))
+    new_copy = next(
+        c
+        for c in (await h.client.get("/partner-copies", headers=office(h))).json()
+        if c["partner_iia_id"] == "graz-new"
+    )
+    await h.client.post(f"/partner-copies/{new_copy['id']}/match", json={"iia_id": ours["id"]}, headers=office(h))
+    current = await get_iia(h, ours["id"])
+    deleted = await h.client.delete(f"/iias/{ours['id']}", params={"version": current["version"]}, headers=office(h))
+    assert deleted.status_code == 204
+    # the partner serves its old copy again, still naming our deleted IIA: kept, unmatched, no failure
+    await post_copy(h, received(partner_content(ours, "graz-old")))
+    unmatched = (await h.client.get("/partner-copies", params={"unmatched": True}, headers=office(h))).json()
+    assert {c["partner_iia_id"] for c in unmatched} == {"graz-old", "graz-new"}

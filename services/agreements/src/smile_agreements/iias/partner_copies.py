@@ -98,6 +98,8 @@ async def receive_partner_copy(session: AsyncSession, tenant: str, payload: IiaR
     copy.iia_hash, copy.hash_verified, copy.valid_for_approval = payload.iia_hash, verified, payload.valid_for_approval
     copy.received_at, copy.recorded_at, copy.deleted_at = payload.received_at, utcnow(), None
     await ensure_partner(session, tenant, partner_hei, actor="ewp", source="ewp-iia", create=True)
+    if copy.iia_id is not None and await repo.get(tenant, copy.iia_id) is None:
+        copy.iia_id = None  # our IIA was deleted since: the copy waits to be matched again
     if copy.iia_id is None and (found := await _candidate(session, tenant, payload)) is not None:
         copy.iia_id = found.id
     await session.flush()
@@ -132,7 +134,7 @@ async def partner_copy_gone(session: AsyncSession, tenant: str, payload: IiaDele
         return False
     copy.deleted_at = payload.observed_at
     await session.flush()
-    if copy.iia_id is None:
+    if copy.iia_id is None or await repo.get(tenant, copy.iia_id) is None:
         return True
     loaded = await load(session, tenant, copy.iia_id, for_update=True)
     log(session, loaded.iia, payload.partner_hei_id, "partner_copy_deleted", partner_iia_id=copy.partner_iia_id)
