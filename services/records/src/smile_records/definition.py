@@ -9,6 +9,8 @@ from smile_common.service import ServiceDefinition
 from smile_records import worker
 from smile_records.courses import models as _course_models  # noqa: F401
 from smile_records.db import data_protection, metadata, outbox, subject_requests, tables
+from smile_records.diplomas import endpoints as diplomas
+from smile_records.diplomas import models as _diploma_models  # noqa: F401
 from smile_records.enrolments import endpoints as enrolments
 from smile_records.enrolments import models as _enrolment_models  # noqa: F401  (registers the tables)
 from smile_records.grading import endpoints as grading
@@ -18,6 +20,8 @@ from smile_records.results import models as _result_models  # noqa: F401
 from smile_records.settings import RecordsSettings
 from smile_records.students import endpoints as students
 from smile_records.students import models as _student_models  # noqa: F401
+from smile_records.surveys import endpoints as surveys
+from smile_records.surveys import models as _survey_models  # noqa: F401
 from smile_records.transcripts import endpoints as transcripts
 from smile_records.transcripts import internal as transcripts_internal
 from smile_records.transcripts import models as _transcript_models  # noqa: F401
@@ -42,6 +46,8 @@ DEFINITION = ServiceDefinition(
         results.router,
         grading.router,
         transcripts.router,
+        diplomas.router,
+        surveys.router,
         transcripts_internal.router,
     ],
     consumers=worker.consumers,
@@ -54,6 +60,8 @@ DEFINITION = ServiceDefinition(
         {"name": "results", "description": "Results of the courses of each mobility"},
         {"name": "grading", "description": "Grading scales, grade distribution tables, grade conversion"},
         {"name": "transcripts", "description": "Transcripts of records: ELMO XML and PDF, with versions"},
+        {"name": "diploma supplements", "description": "Diploma supplements with the ECTS grading table"},
+        {"name": "surveys", "description": "Quality surveys after the mobility"},
         {"name": "internal", "description": "Reads for other SMILE services (service role)"},
     ],
 )

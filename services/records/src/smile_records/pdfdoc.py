@@ -102,7 +102,8 @@ class Document:
 
     def fields(self, rows: Sequence[tuple[str, object]], size: float = 9) -> None:
         """Label: value lines."""
-        label_width = 55.0
+        self.pdf.set_font(self.family, "B", size)
+        label_width = min(90.0, max(45.0, *(self.pdf.get_string_width(self.text(label)) + 4 for label, _ in rows)))
         for label, value in rows:
             self.pdf.set_font(self.family, "B", size)
             self.pdf.cell(label_width, size * 0.55, self.text(label))

@@ -48,6 +48,8 @@ class RecordsSettings(ServiceSettings):
     grade_table_min_count: int = Field(default=50, ge=1)
     #: names and places of the universities, for transcripts and diploma supplements
     records_institutions: dict[str, Institution] = Field(default_factory=lambda: dict(DEMO_INSTITUTIONS))
+    #: how often the worker sends the surveys of mobilities that ended
+    survey_poll_seconds: float = Field(default=3600.0, gt=0)
     #: folder of the official EWP/ELMO schemas with their catalog.xml; when set, every ELMO document is
     #: validated against the XSD before a transcript is issued
     ewp_xsd_dir: Path | None = None

@@ -11,6 +11,7 @@ from smile_common.service import Runtime
 from smile_records.courses import handlers as course_handlers
 from smile_records.enrolments.loop import enrolment_loop
 from smile_records.students import handlers as mobility_handlers
+from smile_records.surveys.loop import survey_loop
 
 
 def consumers(runtime: Runtime) -> Sequence[Consumer]:
@@ -22,4 +23,4 @@ def consumers(runtime: Runtime) -> Sequence[Consumer]:
 
 
 def background(runtime: Runtime) -> Sequence[Callable[[asyncio.Event], Coroutine[Any, Any, None]]]:
-    return [enrolment_loop(runtime)]
+    return [enrolment_loop(runtime), survey_loop(runtime)]

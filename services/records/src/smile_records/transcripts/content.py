@@ -48,7 +48,7 @@ def _term(mobility: Mobility) -> dict[str, Any]:
     }
 
 
-async def _our_table(session: AsyncSession, tenant: str, isced: str, eqf: int | None) -> GradeTable | None:
+async def our_table(session: AsyncSession, tenant: str, isced: str, eqf: int | None) -> GradeTable | None:
     """Our current table for the course's group, falling back from 4 to 3 to 2 ISCED digits."""
     for digits in (4, 3, 2):
         if len(isced) < digits:
@@ -68,7 +68,7 @@ async def _our_table(session: AsyncSession, tenant: str, isced: str, eqf: int | 
     return None
 
 
-def _table_content(isced: str, table: GradeTable) -> dict[str, Any]:
+def table_content(isced: str, table: GradeTable) -> dict[str, Any]:
     return {
         "isced_code": isced,
         "table_id": str(table.id),
@@ -151,11 +151,11 @@ async def build_content(
     tables, warnings = [], []
     for isced in sorted({c["isced_code"] for c in components if c["isced_code"]}):
         eqf = next((c["eqf_level"] for c in components if c["isced_code"] == isced), None)
-        table = await _our_table(session, tenant, isced, eqf)
+        table = await our_table(session, tenant, isced, eqf)
         if table is None:
             warnings.append(f"no-grade-table:{isced}")
         else:
-            tables.append(_table_content(isced, table))
+            tables.append(table_content(isced, table))
     if student.esi is None:
         warnings.append("no-esi")
     warnings += [f"no-isced:{c['course_code']}" for c in components if not c["isced_code"]]

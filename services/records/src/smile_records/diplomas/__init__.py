@@ -1,0 +1,1 @@
+"""Diploma supplements (EU / Council of Europe / UNESCO model, eight sections) with the ECTS grading table."""
