@@ -319,7 +319,7 @@ COURSES = Dataset(
         "organisational_unit": "Organisational unit of the course",
         "isced": "ISCED-F field",
         "eqf": "EQF level",
-        "terms": "Terms, separated by |",
+        "terms": "Terms, joined with a vertical bar",
         "first_published_month": "Month of the first publication",
     },
     query=course_rows,

@@ -7,7 +7,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from smile_common.db import JSONType, UTCDateTime
-from smile_common.events import Envelope
 from smile_common.events.payloads.agreements import (
     IiaApproved,
     IiaCreated,
@@ -22,7 +21,7 @@ from smile_indicators.db import metadata
 from smile_indicators.facts.columns import state_columns, tenant_column
 from smile_indicators.projection.apply import blank_row
 from smile_indicators.projection.reducers import is_newer, stamp
-from smile_indicators.projection.registry import Key, Projection, Projector, Row
+from smile_indicators.projection.registry import EventMeta, Key, Projection, Projector, Row
 
 __all__ = ["iia_fact", "partner_dim", "register"]
 
@@ -66,7 +65,7 @@ partner_dim = sa.Table(
 IiaEvent = IiaCreated | IiaUpdated | IiaApproved | IiaPartnerApproved | IiaTerminated | IiaDeleted
 
 
-def _iia_key(envelope: Envelope, payload: IiaEvent) -> Key:
+def _iia_key(envelope: EventMeta, payload: IiaEvent) -> Key:
     return (envelope.tenant, payload.iia_id)
 
 
@@ -83,7 +82,7 @@ def _condition(condition: Any) -> dict[str, Any]:
     }
 
 
-def reduce_iia(old: Row | None, envelope: Envelope, payload: IiaEvent) -> Row:
+def reduce_iia(old: Row | None, envelope: EventMeta, payload: IiaEvent) -> Row:
     if not is_newer(old, envelope):
         assert old is not None
         return old
@@ -103,19 +102,19 @@ def reduce_iia(old: Row | None, envelope: Envelope, payload: IiaEvent) -> Row:
     return row
 
 
-def _partner_key_from_iia(envelope: Envelope, payload: IiaEvent) -> Key:
+def _partner_key_from_iia(envelope: EventMeta, payload: IiaEvent) -> Key:
     return (envelope.tenant, payload.partner_hei_id)
 
 
-def _partner_key(envelope: Envelope, payload: PartnerCreated | PartnerUpdated) -> Key:
+def _partner_key(envelope: EventMeta, payload: PartnerCreated | PartnerUpdated) -> Key:
     return (envelope.tenant, payload.hei_id)
 
 
-def _newer(row: Row, at: str, event: str, envelope: Envelope) -> bool:
+def _newer(row: Row, at: str, event: str, envelope: EventMeta) -> bool:
     return row[at] is None or (envelope.time, envelope.id) > (row[at], row[event])
 
 
-def reduce_partner(old: Row | None, envelope: Envelope, payload: PartnerCreated | PartnerUpdated) -> Row:
+def reduce_partner(old: Row | None, envelope: EventMeta, payload: PartnerCreated | PartnerUpdated) -> Row:
     row = dict(old) if old else blank_row(partner_dim, _partner_key(envelope, payload))
     if _newer(row, "state_at", "state_event", envelope):
         row.update(
@@ -128,7 +127,7 @@ def reduce_partner(old: Row | None, envelope: Envelope, payload: PartnerCreated 
     return row
 
 
-def reduce_partner_from_iia(old: Row | None, envelope: Envelope, payload: IiaEvent) -> Row:
+def reduce_partner_from_iia(old: Row | None, envelope: EventMeta, payload: IiaEvent) -> Row:
     row = dict(old) if old else blank_row(partner_dim, _partner_key_from_iia(envelope, payload))
     if _newer(row, "iia_state_at", "iia_state_event", envelope):
         row.update(

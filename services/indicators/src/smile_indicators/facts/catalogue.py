@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from smile_common.db import JSONType, UTCDateTime
-from smile_common.events import Envelope
 from smile_common.events.payloads.catalogue import (
     CoursePublished,
     CourseUpdated,
@@ -17,7 +16,7 @@ from smile_indicators.db import metadata
 from smile_indicators.facts.columns import state_columns, tenant_column
 from smile_indicators.projection.apply import blank_row
 from smile_indicators.projection.reducers import earliest, is_newer, latest, stamp
-from smile_indicators.projection.registry import Key, Projection, Projector, Row
+from smile_indicators.projection.registry import EventMeta, Key, Projection, Projector, Row
 
 __all__ = ["course_fact", "organisational_unit_dim", "register", "register_units"]
 
@@ -47,11 +46,11 @@ _STATUS = {
 }
 
 
-def _key(envelope: Envelope, payload: CourseEvent) -> Key:
+def _key(envelope: EventMeta, payload: CourseEvent) -> Key:
     return (envelope.tenant, payload.course_id)
 
 
-def reduce_course(old: Row | None, envelope: Envelope, payload: CourseEvent) -> Row:
+def reduce_course(old: Row | None, envelope: EventMeta, payload: CourseEvent) -> Row:
     row = dict(old) if old else blank_row(course_fact, _key(envelope, payload))
     if isinstance(payload, CoursePublished):
         row["first_published_at"] = earliest(row["first_published_at"], payload.changed_at)
@@ -97,11 +96,11 @@ organisational_unit_dim = sa.Table(
 UnitEvent = OrganisationalUnitCreated | OrganisationalUnitUpdated
 
 
-def _unit_key(envelope: Envelope, payload: UnitEvent) -> Key:
+def _unit_key(envelope: EventMeta, payload: UnitEvent) -> Key:
     return (envelope.tenant, payload.code)
 
 
-def reduce_unit(old: Row | None, envelope: Envelope, payload: UnitEvent) -> Row:
+def reduce_unit(old: Row | None, envelope: EventMeta, payload: UnitEvent) -> Row:
     if not is_newer(old, envelope):
         assert old is not None
         return old

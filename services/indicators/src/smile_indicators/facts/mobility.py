@@ -12,7 +12,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from smile_common.db import UTCDateTime
-from smile_common.events import Envelope
 from smile_common.events.payloads.mobility import (
     FileStepChanged,
     LaComponent,
@@ -33,7 +32,7 @@ from smile_indicators.db import metadata
 from smile_indicators.facts.columns import state_columns, tenant_column
 from smile_indicators.projection.apply import blank_row
 from smile_indicators.projection.reducers import earliest, is_newer, stamp
-from smile_indicators.projection.registry import Key, Projection, Projector, Row
+from smile_indicators.projection.registry import EventMeta, Key, Projection, Projector, Row
 
 __all__ = ["learning_agreement_fact", "mobility_fact", "register"]
 
@@ -105,15 +104,15 @@ _MILESTONE = {
 }
 
 
-def _mobility_key(envelope: Envelope, payload: Any) -> Key:
+def _mobility_key(envelope: EventMeta, payload: Any) -> Key:
     return (envelope.tenant, payload.mobility_id)
 
 
-def _mobility_stream(envelope: Envelope, payload: Any) -> str:
+def _mobility_stream(envelope: EventMeta, payload: Any) -> str:
     return f"mobility:{payload.mobility_id}"
 
 
-def reduce_mobility(old: Row | None, envelope: Envelope, payload: MobilityEvent) -> Row:
+def reduce_mobility(old: Row | None, envelope: EventMeta, payload: MobilityEvent) -> Row:
     row = dict(old) if old else blank_row(mobility_fact, _mobility_key(envelope, payload))
     row["first_seen_at"] = earliest(row["first_seen_at"], payload.changed_at)
     milestone = _MILESTONE.get(envelope.type)
@@ -146,7 +145,7 @@ def reduce_mobility(old: Row | None, envelope: Envelope, payload: MobilityEvent)
     return row
 
 
-def reduce_programme(old: Row | None, envelope: Envelope, payload: FileStepChanged) -> Row:
+def reduce_programme(old: Row | None, envelope: EventMeta, payload: FileStepChanged) -> Row:
     """The application file names the mobility's programme; the latest file event wins."""
     row = dict(old) if old else blank_row(mobility_fact, _mobility_key(envelope, payload))
     previous = (row["programme_at"], row["programme_event"]) if row["programme_at"] else None
@@ -155,7 +154,7 @@ def reduce_programme(old: Row | None, envelope: Envelope, payload: FileStepChang
     return row
 
 
-def _la_key(envelope: Envelope, payload: LearningAgreementEvent) -> Key:
+def _la_key(envelope: EventMeta, payload: LearningAgreementEvent) -> Key:
     return (envelope.tenant, payload.learning_agreement_id, payload.version)
 
 
@@ -172,7 +171,7 @@ _LA_STATUS = {
 }
 
 
-def reduce_learning_agreement(old: Row | None, envelope: Envelope, payload: LearningAgreementEvent) -> Row:
+def reduce_learning_agreement(old: Row | None, envelope: EventMeta, payload: LearningAgreementEvent) -> Row:
     row = dict(old) if old else blank_row(learning_agreement_fact, _la_key(envelope, payload))
     at = payload.changed_at
     if isinstance(payload, LearningAgreementProposed | LearningAgreementChanged):

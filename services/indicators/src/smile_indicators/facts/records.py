@@ -7,7 +7,6 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from smile_common.db import UTCDateTime
-from smile_common.events import Envelope
 from smile_common.events.payloads.records import (
     EnrolmentCompleted,
     EnrolmentFailed,
@@ -18,7 +17,7 @@ from smile_indicators.db import metadata
 from smile_indicators.facts.columns import state_columns, tenant_column
 from smile_indicators.projection.apply import blank_row
 from smile_indicators.projection.reducers import earliest, latest, stamp
-from smile_indicators.projection.registry import Key, Projection, Projector, Row
+from smile_indicators.projection.registry import EventMeta, Key, Projection, Projector, Row
 
 __all__ = ["enrolment_sync_fact", "register", "survey_fact", "transcript_fact"]
 
@@ -75,15 +74,15 @@ enrolment_sync_fact = sa.Table(
 )
 
 
-def _stream(envelope: Envelope, payload: TranscriptIssued | EnrolmentCompleted | EnrolmentFailed) -> str:
+def _stream(envelope: EventMeta, payload: TranscriptIssued | EnrolmentCompleted | EnrolmentFailed) -> str:
     return f"mobility:{payload.mobility_id}"
 
 
-def _transcript_key(envelope: Envelope, payload: TranscriptIssued) -> Key:
+def _transcript_key(envelope: EventMeta, payload: TranscriptIssued) -> Key:
     return (envelope.tenant, payload.transcript_id)
 
 
-def reduce_transcript(old: Row | None, envelope: Envelope, payload: TranscriptIssued) -> Row:
+def reduce_transcript(old: Row | None, envelope: EventMeta, payload: TranscriptIssued) -> Row:
     """The first issue date is the earliest version's; the credits are the latest version's."""
     row = dict(old) if old else blank_row(transcript_fact, _transcript_key(envelope, payload))
     row["first_issued_at"] = earliest(row["first_issued_at"], payload.issued_at)
@@ -101,15 +100,15 @@ def reduce_transcript(old: Row | None, envelope: Envelope, payload: TranscriptIs
     return row
 
 
-def _survey_key(envelope: Envelope, payload: SurveyCompleted) -> Key:
+def _survey_key(envelope: EventMeta, payload: SurveyCompleted) -> Key:
     return (envelope.tenant, payload.response_id)
 
 
-def _survey_stream(envelope: Envelope, payload: SurveyCompleted) -> str:
+def _survey_stream(envelope: EventMeta, payload: SurveyCompleted) -> str:
     return f"mobility:{payload.mobility_id}" if payload.mobility_id else f"survey:{payload.response_id}"
 
 
-def reduce_survey(old: Row | None, envelope: Envelope, payload: SurveyCompleted) -> Row:
+def reduce_survey(old: Row | None, envelope: EventMeta, payload: SurveyCompleted) -> Row:
     if old is not None and (envelope.time, envelope.id) <= (old["state_at"], old["state_event"]):
         return old
     row = blank_row(survey_fact, _survey_key(envelope, payload))
@@ -126,7 +125,7 @@ def reduce_survey(old: Row | None, envelope: Envelope, payload: SurveyCompleted)
     return row
 
 
-def _enrolment_key(envelope: Envelope, payload: EnrolmentCompleted | EnrolmentFailed) -> Key:
+def _enrolment_key(envelope: EventMeta, payload: EnrolmentCompleted | EnrolmentFailed) -> Key:
     return (envelope.tenant, payload.enrolment_id)
 
 
@@ -134,7 +133,7 @@ def _status_order(row: Row) -> tuple[datetime, datetime, str]:
     return (row["status_at"], row["state_at"], row["state_event"])
 
 
-def reduce_enrolment(old: Row | None, envelope: Envelope, payload: EnrolmentCompleted | EnrolmentFailed) -> Row:
+def reduce_enrolment(old: Row | None, envelope: EventMeta, payload: EnrolmentCompleted | EnrolmentFailed) -> Row:
     """The status is that of the latest attempt (by the attempt's own time); failures are counted."""
     row = dict(old) if old else blank_row(enrolment_sync_fact, _enrolment_key(envelope, payload))
     failed = isinstance(payload, EnrolmentFailed)

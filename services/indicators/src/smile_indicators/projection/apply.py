@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -47,15 +48,22 @@ def parse_events(projector: Projector, envelopes: Iterable[Envelope]) -> list[Pa
     return parsed
 
 
+@cache
+def _shape(table: sa.Table) -> tuple[Row, tuple[str, ...]]:
+    return {column.name: None for column in table.columns}, tuple(c.name for c in table.primary_key.columns)
+
+
 def blank_row(table: sa.Table, key: Key) -> Row:
     """A row of ``table`` with every column empty but its primary key."""
-    row: Row = {column.name: None for column in table.columns}
-    row.update(zip((c.name for c in table.primary_key.columns), key, strict=True))
+    template, names = _shape(table)
+    row = dict(template)
+    for name, value in zip(names, key, strict=True):
+        row[name] = value
     return row
 
 
 def row_key(table: sa.Table, row: Row) -> Key:
-    return tuple(row[c.name] for c in table.primary_key.columns)
+    return tuple(row[name] for name in _shape(table)[1])
 
 
 async def project(session: AsyncSession, projector: Projector, events: Sequence[ParsedEvent]) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from smile_common.events import Envelope
-from smile_indicators.projection.registry import Row
+from smile_indicators.projection.registry import EventMeta, Row
 
 __all__ = ["earliest", "is_newer", "latest", "stamp"]
 
@@ -17,14 +16,14 @@ STATE_AT = "state_at"
 STATE_EVENT = "state_event"
 
 
-def is_newer(row: Row | None, envelope: Envelope) -> bool:
+def is_newer(row: Row | None, envelope: EventMeta) -> bool:
     """Whether ``envelope`` is later than the event that wrote ``row`` (ties broken by event id)."""
     if row is None:
         return True
     return (envelope.time, envelope.id) > (row[STATE_AT], row[STATE_EVENT])
 
 
-def stamp(envelope: Envelope) -> dict[str, Any]:
+def stamp(envelope: EventMeta) -> dict[str, Any]:
     """The state columns of a row written by ``envelope``."""
     return {STATE_AT: envelope.time, STATE_EVENT: envelope.id}
 

@@ -17,17 +17,44 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from datetime import datetime
+from typing import Any, Generic, Protocol, TypeVar
 
 import sqlalchemy as sa
 
 from smile_common.events import Envelope, EventPayload
 
-__all__ = ["EventHandling", "Key", "Projection", "Projector", "Row"]
+__all__ = ["EventHandling", "EventMeta", "Key", "LoggedEvent", "Projection", "Projector", "Row"]
 
 P = TypeVar("P", bound=EventPayload)
 Row = dict[str, Any]
 Key = tuple[Any, ...]
+
+
+class EventMeta(Protocol):
+    """What reducers read of an event besides its payload (an :class:`Envelope`, or a logged event)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def type(self) -> str: ...
+
+    @property
+    def tenant(self) -> str: ...
+
+    @property
+    def time(self) -> datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedEvent:
+    """An event read back from the log by the rebuild (lighter than an envelope)."""
+
+    id: str
+    type: str
+    tenant: str
+    time: datetime
 
 
 @dataclass(frozen=True)
@@ -35,8 +62,8 @@ class Projection(Generic[P]):
     """How one event type changes one table."""
 
     table: sa.Table
-    key: Callable[[Envelope, P], Key]
-    reduce: Callable[[Row | None, Envelope, P], Row]
+    key: Callable[[EventMeta, P], Key]
+    reduce: Callable[[Row | None, EventMeta, P], Row]
     #: rows fed from several streams (kept in memory for the whole rebuild: keep such tables small).
     shared: bool = False
 
@@ -50,11 +77,15 @@ class EventHandling(Generic[P]):
     """Everything the indicators do with one event type."""
 
     payload: type[P]
-    stream: Callable[[Envelope, P], str]
+    stream: Callable[[EventMeta, P], str]
     projections: tuple[Projection[P], ...]
 
     def parse(self, envelope: Envelope) -> P:
         return envelope.payload(self.payload)
+
+    def parse_json(self, data: str | bytes) -> P:
+        """The payload straight from its JSON text (the rebuild's path; same validation as :meth:`parse`)."""
+        return self.payload.model_validate_json(data, extra="ignore")
 
 
 @dataclass
@@ -67,7 +98,7 @@ class Projector:
         self,
         payload: type[P],
         *,
-        stream: Callable[[Envelope, P], str],
+        stream: Callable[[EventMeta, P], str],
         projections: Iterable[Projection[P]],
     ) -> None:
         if payload.event_type in self.handlings:

@@ -1,0 +1,70 @@
+"""Writing finished rows in large batches: COPY on PostgreSQL, multi-row INSERT elsewhere."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from smile_indicators.projection.registry import Row
+
+__all__ = ["RowWriter"]
+
+_BATCH = 5000
+
+
+def _adapter(column: sa.Column[Any]) -> Callable[[Any], Any] | None:
+    """How a value goes into COPY: JSON columns as text (the driver's jsonb codec takes text)."""
+    if isinstance(column.type, sa.JSON) or isinstance(getattr(column.type, "impl", None), sa.JSON):
+        return lambda value: None if value is None else json.dumps(value)
+    return None
+
+
+class RowWriter:
+    """Buffers the rows of each table and writes them ``_BATCH`` at a time, in the caller's transaction."""
+
+    def __init__(self, conn: AsyncConnection, tables: Sequence[sa.Table], raw: Any) -> None:
+        self.conn = conn
+        self.raw = raw
+        self.tables = {t.name: t for t in tables}
+        self.buffers: dict[str, list[Row]] = {name: [] for name in self.tables}
+        self.counts: Counter[str] = Counter()
+
+    @classmethod
+    async def open(cls, conn: AsyncConnection, tables: Sequence[sa.Table]) -> RowWriter:
+        raw = None
+        if conn.dialect.name == "postgresql":
+            raw = (await conn.get_raw_connection()).driver_connection
+        return cls(conn, tables, raw)
+
+    async def add(self, name: str, rows: Iterable[Row]) -> None:
+        buffer = self.buffers[name]
+        buffer.extend(rows)
+        if len(buffer) >= _BATCH:
+            await self.flush(name)
+
+    async def flush(self, name: str) -> None:
+        rows = self.buffers[name]
+        if not rows:
+            return
+        table = self.tables[name]
+        if self.raw is not None:
+            await self._copy(table, rows)
+        else:
+            await self.conn.execute(sa.insert(table), rows)
+        self.counts[name] += len(rows)
+        self.buffers[name] = []
+
+    async def _copy(self, table: sa.Table, rows: list[Row]) -> None:
+        columns = [c.name for c in table.columns]
+        adapters = [_adapter(c) for c in table.columns]
+        records = [tuple(a(row[n]) if a else row[n] for n, a in zip(columns, adapters, strict=True)) for row in rows]
+        await self.raw.copy_records_to_table(table.name, schema_name=table.schema, columns=columns, records=records)
+
+    async def close(self) -> None:
+        for name in self.tables:
+            await self.flush(name)
