@@ -24,6 +24,7 @@ help:
 	@echo "make typecheck  mypy --strict on every package's src/"
 	@echo "make audit      known vulnerabilities of the pinned dependencies (pip-audit over constraints.txt)"
 	@echo "make contracts  regenerate tests/contract/ (OpenAPI, event schemas, AsyncAPI) after an API or event change"
+	@echo "make fuzz       Schemathesis on every service for a long run (SMILE_FUZZ_EXAMPLES per operation, default 200)"
 	@echo "make up         each service as separate api/worker processes on PostgreSQL + RabbitMQ"
 	@echo "make deploy-check  validate docker-compose, Kubernetes overlays and the image recipe; smoke-test make up"
 
@@ -39,7 +40,7 @@ run: install
 	$(BIN)/smile run
 
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $${SMILE_TEST_WORKERS:-2}
 
 lint: install
 	$(BIN)/ruff check .
@@ -57,6 +58,9 @@ typecheck: install
 
 contracts: install
 	$(BIN)/smile contracts
+
+fuzz: install
+	SMILE_FUZZ_EXAMPLES=$${SMILE_FUZZ_EXAMPLES:-200} $(BIN)/python -m pytest -m fuzz tests/contract -p no:xdist
 
 up: install
 	SMILE_DATABASE_URL=$${SMILE_DATABASE_URL:-$(UP_DATABASE_URL)} \

@@ -305,14 +305,27 @@ def _document_problems(app: FastAPI) -> None:
 
 
 def _validation_errors_as_problems(schema: dict[str, Any]) -> None:
-    """FastAPI documents its 422 as ``HTTPValidationError``; SMILE answers a problem document instead."""
-    problem = problem_responses(422)[422]
+    """Document the problems the shared plumbing can answer on any operation.
+
+    FastAPI documents its 422 as ``HTTPValidationError``; SMILE answers a problem document instead. The
+    middlewares may also answer 429 (rate limits, with ``Retry-After``) and 503 (database or broker
+    unavailable) anywhere, and 400 (malformed JSON) and 413 (body too large) wherever a body is accepted.
+    """
+    problems = problem_responses(400, 413, 422, 429, 503)
+    problems[429] = {
+        **problems[429],
+        "headers": {"Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}},
+    }
     for item in schema.get("paths", {}).values():
         for operation in item.values():
-            response = operation.get("responses", {}).get("422")
+            responses = operation.setdefault("responses", {})
+            response = responses.get("422")
             content = (response or {}).get("content", {})
             if "application/json" in content and "HTTPValidationError" in str(content["application/json"]):
-                operation["responses"]["422"] = problem
+                responses["422"] = problems[422]
+            wanted = [429, 503] + ([400, 413] if "requestBody" in operation else [])
+            for status in wanted:
+                responses.setdefault(str(status), problems[status])
     schemas = schema.get("components", {}).get("schemas", {})
     if "HTTPValidationError" not in str(schema.get("paths", {})):
         schemas.pop("HTTPValidationError", None)

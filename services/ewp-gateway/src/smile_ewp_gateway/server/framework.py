@@ -257,6 +257,7 @@ def _xml_responses(statuses: tuple[int, ...]) -> dict[int | str, dict[str, Any]]
         400: "invalid parameters",
         401: "no HTTP signature",
         403: "key unknown or not allowed",
+        404: "no institution covered by SMILE at this URL",
         405: "method not allowed",
         409: "edit conflict",
         415: "unsupported body encoding",
@@ -284,7 +285,7 @@ def ewp_endpoint(
 
         route.__doc__ = func.__doc__
         spec = EwpSpec(api, endpoint, methods)
-        statuses = (200, 400, 401, 403, 405, *extra_statuses, 503)
+        statuses = (200, 400, 401, 403, 404, 405, *extra_statuses, 503)
         for method in methods:
             suffix = "" if method == methods[0] else method.capitalize()
             router.add_api_route(
