@@ -171,13 +171,16 @@ def measure(rounds: int, host: str, sport: int, key: SigningKey) -> int:
                 if round_number >= 20:  # warm-up rounds are not counted
                     timings[name].append(elapsed)
     verify, sign = verification_cost(catalogue, key, host, 2000)
-    echo, iias = (statistics.median(timings[n]) for n in ("echo", "iias_get_100"))
+    echo, iias, cnr = (statistics.median(timings[n]) for n in ("echo", "iias_get_100", "iia_cnr"))
     report = {
         "rounds": rounds,
         "echo_median_ms": round(echo * 1000, 2),
+        "echo_p95_ms": round(p95(timings["echo"]) * 1000, 2),
         "iias_get_100_median_ms": round(iias * 1000, 2),
         "ratio_iias_get_100_to_echo": round(iias / echo, 2),
+        "iia_cnr_median_ms": round(cnr * 1000, 2),
         "iia_cnr_p95_ms": round(p95(timings["iia_cnr"]) * 1000, 2),
+        "ratio_iia_cnr_p95_to_echo_p95": round(p95(timings["iia_cnr"]) / p95(timings["echo"]), 2),
         "signature_verification_ms": round(verify * 1000, 3),
         "rsa_signature_ms": round(sign * 1000, 3),
         "ratio_verification_to_rsa_signature": round(verify / sign, 2),

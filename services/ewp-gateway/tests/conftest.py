@@ -65,7 +65,6 @@ async def world(
     harness.runtime.extras["ewp_owner_transport"] = owners_transport
     gateway = gateway_of(harness.runtime)
     fake = FakeOwners()
-    agreements.app.include_router(fake.agreements_extras())
     owners_transport.add(OWNER_URLS["catalogue"], fake.catalogue())
     owners_transport.add(OWNER_URLS["agreements"], agreements.app)
     owners_transport.add(OWNER_URLS["records"], fake.records())

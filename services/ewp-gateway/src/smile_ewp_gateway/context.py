@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+import certifi
 import httpx
 
 from smile_common.service import Runtime
@@ -75,19 +76,27 @@ class Gateway:
     def owners(self) -> Owners:
         return Owners(self)
 
-    def ssl_context(self) -> ssl.SSLContext | bool:
-        ca = self.settings.ewp_ca_file
-        if ca is None:
-            return True
-        context = ssl.create_default_context()
-        context.load_verify_locations(cafile=str(ca))
+    @cached_property
+    def ssl_context(self) -> ssl.SSLContext:
+        """Built once: loading CA certificates costs far more than a request."""
+        context = ssl.create_default_context(cafile=certifi.where())
+        if self.settings.ewp_ca_file is not None:
+            context.load_verify_locations(cafile=str(self.settings.ewp_ca_file))
         return context
+
+    @cached_property
+    def _network(self) -> httpx.AsyncBaseTransport:
+        return SharedTransport(httpx.AsyncHTTPTransport(verify=self.ssl_context, retries=0))
+
+    @cached_property
+    def owner_network(self) -> httpx.AsyncBaseTransport:
+        """Connections to the other SMILE services, kept alive between requests."""
+        return self.owner_transport or SharedTransport(httpx.AsyncHTTPTransport(retries=0))
 
     def http(self, *, timeout: float | None = None, **kwargs: Any) -> httpx.AsyncClient:
         """A client for the EWP network (partners, registry): TLS verified, no redirects followed."""
         return httpx.AsyncClient(
-            transport=self.transport,
-            verify=self.ssl_context(),
+            transport=self.transport or self._network,
             timeout=httpx.Timeout(timeout or self.settings.ewp_timeout_seconds, connect=10.0),
             follow_redirects=False,
             **kwargs,
@@ -99,6 +108,19 @@ class Gateway:
         if catalogue is not None:
             registered = catalogue.is_client_key if kind == "client" else catalogue.is_server_key
         return self.keys.signing_key(hei_id, kind, registered)
+
+
+class SharedTransport(httpx.AsyncBaseTransport):
+    """A transport (and its connection pool) shared by short-lived clients: closing a client keeps it open."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        return None
 
 
 def gateway_of(runtime: Runtime) -> Gateway:

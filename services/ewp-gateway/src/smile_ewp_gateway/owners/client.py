@@ -62,7 +62,7 @@ class Owners:
             tenant=tenant,
             timeout=10.0,
             retries=1,
-            transport=self.gateway.owner_transport,
+            transport=self.gateway.owner_network,
         )
 
     async def get(self, service: str, path: str, tenant: str, params: Params = ()) -> httpx.Response:

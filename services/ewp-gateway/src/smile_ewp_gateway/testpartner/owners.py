@@ -116,16 +116,6 @@ class FakeOwners:
             },
         }
         self.tors: list[dict[str, Any]] = []
-        self.la_stats: list[dict[str, Any]] = [
-            {
-                "receiving_academic_year_id": "2026/2027",
-                "total": 3,
-                "some_version_approved": 2,
-                "latest_version_approved": 1,
-                "latest_version_rejected": 1,
-                "latest_version_awaiting": 1,
-            },
-        ]
         self.calls: list[tuple[str, str, list[tuple[str, str]]]] = []
         self.down = False
 
@@ -187,16 +177,6 @@ class FakeOwners:
             return {"items": items}
 
         return self._app(router)
-
-    def agreements_extras(self) -> APIRouter:
-        router = APIRouter(prefix="/internal/ewp")
-
-        @router.get("/la-stats")
-        async def la_stats(request: Request) -> dict[str, Any]:
-            self._seen(request)
-            return {"items": self.la_stats}
-
-        return router
 
     @staticmethod
     def _app(router: APIRouter) -> FastAPI:
