@@ -3,6 +3,7 @@ approved changes and pending changes proposal become versions here; the receivin
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -59,9 +60,7 @@ async def _components(session: AsyncSession, tenant: str, part: ewp.LaComponentL
     return out
 
 
-def _uuid(value: str) -> Any:
-    import uuid
-
+def _uuid(value: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(value)
     except ValueError:

@@ -11,8 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from smile_agreements.learning_agreements import events, rules, service
-from smile_agreements.learning_agreements.models import CatalogueCourse, LaVersion, LearningAgreement
+from smile_agreements.learning_agreements import rules, service
+from smile_agreements.learning_agreements.models import CatalogueCourse
 from smile_agreements.mobilities.models import Mobility
 from smile_agreements.mobilities.repository import MobilityRepository
 from smile_agreements.notifications.service import notify
@@ -146,6 +146,3 @@ class LaHandlers:
         from smile_agreements.learning_agreements.ewp_sync import apply_partner_copy
 
         await apply_partner_copy(session, envelope, p, self.settings.office_email(envelope.tenant))
-
-
-__all__ = ["LaHandlers", "LaVersion", "LearningAgreement", "events"]

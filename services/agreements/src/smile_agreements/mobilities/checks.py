@@ -6,7 +6,7 @@ They inform the decision and never block it (the office may accept a student ove
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from smile_agreements.mobilities.iia_port import ConditionView
@@ -33,7 +33,6 @@ class FactsheetView:
     required_documents: tuple[str, ...] = ()
     #: (language, minimum CEFR level, ISCED field it applies to or None for every field)
     languages: tuple[tuple[str, str, str | None], ...] = ()
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def _result(code: str, status: str, message: str) -> CheckResult:
