@@ -9,6 +9,7 @@ from smile_indicators import worker
 from smile_indicators.commands import COMMANDS
 from smile_indicators.db import metadata, outbox, tables
 from smile_indicators.facts import registry as _facts  # noqa: F401  (registers the read models' tables)
+from smile_indicators.privacy import DATA_PROTECTION
 from smile_indicators.settings import IndicatorsSettings
 
 
@@ -37,6 +38,7 @@ DEFINITION = ServiceDefinition(
     routers=_routers,
     consumers=worker.consumers,
     commands=COMMANDS,
+    data_protection=DATA_PROTECTION,
     openapi_tags=[
         {"name": "figures", "description": "Steering figures with filters, breakdowns and time series"},
         {"name": "datasets", "description": "The anonymised facts behind the figures, for BI tools"},

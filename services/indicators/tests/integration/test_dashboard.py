@@ -29,6 +29,11 @@ async def _refreshed(page: Any, count: int) -> None:
     await page.wait_for_selector(f'body[data-refreshes="{count}"][data-ready="true"]', timeout=90_000)
 
 
+async def _drawn_for(page: Any, filters: str) -> None:
+    """Wait until the page has drawn the figures for exactly these filters (query-string form)."""
+    await page.wait_for_selector(f'body[data-filters="{filters}"][data-ready="true"]', timeout=90_000)
+
+
 async def test_the_dashboard_draws_the_figures_and_filters_change_them(make_harness, smile_bus, browser) -> None:
     h = await started(make_harness)
     await deliver(h, smile_bus, scenario.scenario())
@@ -56,7 +61,7 @@ async def test_the_dashboard_draws_the_figures_and_filters_change_them(make_harn
         }
 
         await page.select_option('select[name="faculty"]', "SCI")
-        await _refreshed(page, 2)
+        await _drawn_for(page, "faculty=SCI")
         assert await _bars(page, "students-by-country") == {"DE": "1", "PL": "1"}
         assert await page.text_content('[data-tile="students"] .value') == "2"
         # the IIA figures take no faculty filter: they stay as they were
@@ -68,7 +73,7 @@ async def test_the_dashboard_draws_the_figures_and_filters_change_them(make_harn
 
         await page.select_option('select[name="faculty"]', "")
         await page.select_option('select[name="academic_year"]', "2026/2027")
-        await _refreshed(page, 4)
+        await _drawn_for(page, "academic_year=2026%2F2027")
         assert await _bars(page, "students-by-country") == {"PL": "1"}
 
         # the roster of today: M6 only; then January 2026

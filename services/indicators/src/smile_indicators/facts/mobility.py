@@ -135,9 +135,10 @@ def reduce_mobility(old: Row | None, envelope: EventMeta, payload: MobilityEvent
             actual_departure_on=payload.actual_departure_date,
             eqf_level=payload.eqf_level,
             isced_code=payload.isced_code,
-            given_names=student.given_names,
-            family_name=student.family_name,
-            email=student.email,
+            # an anonymised student (retention, erasure) has empty names: nothing to keep
+            given_names=student.given_names or None,
+            family_name=student.family_name or None,
+            email=student.email or None,
             citizenship=student.citizenship.upper() if student.citizenship else None,
             event_programme=payload.programme,
             **stamp(envelope),

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from smile_common.db import JSONType, UTCDateTime, utcnow
 from smile_common.events import Envelope
 from smile_indicators.db import metadata
+from smile_indicators.privacy_log import minimise
 
 __all__ = ["event_log", "log_events", "to_envelope"]
 
@@ -28,7 +29,8 @@ event_log = sa.Table(
     sa.Column("correlation_id", sa.String(64), nullable=True),
     sa.Column("occurred_at", UTCDateTime(), nullable=False),
     sa.Column("data", JSONType, nullable=False),
-    #: groups the events the rebuild must replay together; NULL for a type this code did not know yet.
+    #: groups the events the rebuild replays together; NULL for a type the indicators did not use when it
+    #: arrived (logged without its payload, counted, never replayed).
     sa.Column("stream_key", sa.String(300), nullable=True),
     sa.Column("recorded_at", UTCDateTime(), nullable=False),
     comment="Every event received by the indicators, known or not, exactly once",
@@ -38,6 +40,8 @@ sa.Index("ix_event_log_type", event_log.c.event_type)
 
 
 def log_row(envelope: Envelope, stream_key: str | None) -> dict[str, Any]:
+    """The log row of an event: its payload kept only if the indicators use its type (``stream_key``),
+    and then only what the reducers read (see :mod:`smile_indicators.privacy`)."""
     return {
         "event_id": envelope.id,
         "event_type": envelope.type,
@@ -46,7 +50,7 @@ def log_row(envelope: Envelope, stream_key: str | None) -> dict[str, Any]:
         "subject": envelope.subject[:255] if envelope.subject else None,
         "correlation_id": envelope.correlationid[:64] if envelope.correlationid else None,
         "occurred_at": envelope.time,
-        "data": envelope.data,
+        "data": minimise(envelope.data, projected=stream_key is not None),
         "stream_key": stream_key,
         "recorded_at": utcnow(),
     }

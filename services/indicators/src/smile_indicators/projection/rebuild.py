@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from smile_common.db import Database
-from smile_indicators.projection.log import event_log, to_envelope
+from smile_indicators.projection.log import event_log
 from smile_indicators.projection.registry import EventHandling, Key, LoggedEvent, Projector, Row
 from smile_indicators.projection.writer import RowWriter
 
@@ -41,7 +41,6 @@ class RebuildReport:
     ignored: int = 0
     invalid: list[str] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
-    rekeyed: int = 0
     seconds: float = 0.0
 
     @property
@@ -55,7 +54,6 @@ class RebuildReport:
             "ignored": self.ignored,
             "invalid": self.invalid,
             "rows": self.rows,
-            "rekeyed": self.rekeyed,
             "seconds": round(self.seconds, 3),
             "events_per_second": round(self.events_per_second),
         }
@@ -81,15 +79,18 @@ async def _rebuild(database: Database, projector: Projector) -> RebuildReport:
     async with database.engine.begin() as conn:
         if database.is_postgres:
             await conn.execute(sa.text(f'LOCK TABLE "{event_log.schema}"."{event_log.name}" IN SHARE MODE'))
-        report.rekeyed = await _key_new_types(conn, projector)
         for table in tables:
             await conn.execute(sa.delete(table))
         writer = await RowWriter.open(conn, tables)
         await _replay(_read_log(conn, projector, postgres=database.is_postgres), projector, writer, report)
         await writer.close()
         report.rows = {name: writer.counts[name] for name in sorted(writer.tables)}
-        known = projector.event_types
-        ignored = await conn.scalar(sa.select(sa.func.count()).where(event_log.c.event_type.not_in(known)))
+        # events of types not used when they arrived were logged without their payload: never replayed
+        ignored = await conn.scalar(
+            sa.select(sa.func.count()).where(
+                sa.or_(event_log.c.stream_key.is_(None), event_log.c.event_type.not_in(projector.event_types))
+            )
+        )
         report.ignored = int(ignored or 0)
         report.events = report.applied + report.ignored + len(report.invalid)
     report.seconds = time.perf_counter() - started
@@ -104,7 +105,8 @@ async def _read_log(conn: AsyncConnection, projector: Projector, *, postgres: bo
         assert raw is not None
         sql = (
             f'SELECT event_id, event_type, tenant, occurred_at, data::text, stream_key FROM "{event_log.schema}".'
-            f'"{event_log.name}" WHERE event_type = ANY($1::text[]) ORDER BY stream_key, seq'
+            f'"{event_log.name}" WHERE stream_key IS NOT NULL AND event_type = ANY($1::text[]) '
+            "ORDER BY stream_key, seq"
         )
         chunk: list[_Logged] = []
         async for record in raw.cursor(sql, projector.event_types, prefetch=_FETCH):
@@ -118,7 +120,7 @@ async def _read_log(conn: AsyncConnection, projector: Projector, *, postgres: bo
     c = event_log.c
     query = (
         sa.select(c.event_id, c.event_type, c.tenant, c.occurred_at, sa.cast(c.data, sa.Text), c.stream_key)
-        .where(c.event_type.in_(projector.event_types))
+        .where(c.stream_key.is_not(None), c.event_type.in_(projector.event_types))
         .order_by(c.stream_key, c.seq)
         .execution_options(yield_per=_FETCH)
     )
@@ -170,25 +172,3 @@ async def _emit(writer: RowWriter, rows_by_table: dict[str, dict[Key, Row]]) -> 
     for name, rows in rows_by_table.items():
         await writer.add(name, rows.values())
     rows_by_table.clear()
-
-
-async def _key_new_types(conn: AsyncConnection, projector: Projector) -> int:
-    """Give a stream to logged events whose type this code learnt after they arrived."""
-    query = sa.select(event_log).where(
-        event_log.c.stream_key.is_(None), event_log.c.event_type.in_(projector.event_types)
-    )
-    updates: list[dict[str, Any]] = []
-    for row in (await conn.execute(query)).all():
-        try:
-            key = projector.stream_key(to_envelope(row))
-        except ValidationError:
-            key = f"{row.tenant}|invalid:{row.event_id}"
-        updates.append({"b_seq": row.seq, "b_key": key})
-    if updates:
-        statement = (
-            sa.update(event_log)
-            .where(event_log.c.seq == sa.bindparam("b_seq"))
-            .values(stream_key=sa.bindparam("b_key"))
-        )
-        await conn.execute(statement, updates)
-    return len(updates)

@@ -2,7 +2,7 @@
 "use strict";
 
 const TOKEN_KEY = "smile-indicators-token";
-const state = { token: null, definitions: {}, refreshes: 0 };
+const state = { token: null, definitions: {}, refreshes: 0, requested: 0 };
 const $ = (selector) => document.querySelector(selector);
 
 function readToken() {
@@ -70,6 +70,8 @@ const percent = (value) => `${Math.round(value * 100)} %`;
 const number = (value) => SmileCharts.formatNumber(value);
 
 async function refresh() {
+  const ticket = ++state.requested;
+  const filters = new URLSearchParams(currentFilters()).toString();
   status("Loading…");
   document.body.dataset.ready = "false";
   const [students, byMonth, byCountry, nominations, byYear, quota, la, laByMonth, transcripts, survey, sis] =
@@ -86,6 +88,7 @@ async function refresh() {
       figure("survey-satisfaction"),
       figure("sis-sync-failures"),
     ]);
+  if (ticket !== state.requested) return; // the filters changed meanwhile: a newer refresh will draw
   setTile("students", students.total.students, number);
   setTile("acceptance_rate", nominations.total.acceptance_rate, percent);
   setTile("la_median", la.total.median_days, number);
@@ -107,6 +110,7 @@ async function refresh() {
     laByMonth.rows.map((r) => ({ label: r.month, values: [r.median_days] })));
   state.refreshes += 1;
   document.body.dataset.refreshes = String(state.refreshes);
+  document.body.dataset.filters = filters;
   document.body.dataset.ready = "true";
   status("");
 }
