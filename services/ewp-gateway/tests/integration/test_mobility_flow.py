@@ -132,3 +132,32 @@ async def test_learning_agreement_fetched_then_signed_through_update(world: Worl
     await eventually(signed_at_partner, what="the receiving signature at the partner")
     update = next(r for r in partner.received if r.api == "omobility-las-update")
     assert b"approve-proposal-v1" in update.body
+
+
+async def test_a_version_the_partner_approved_itself_is_not_pushed_back(world: World) -> None:
+    await world.harness.start_worker()
+    echoed = mob.LearningAgreementApproved(
+        learning_agreement_id=uuid4(),
+        mobility_id=uuid4(),
+        omobility_id="m-1",
+        sending_hei_id=world.partner.hei_id,
+        receiving_hei_id=SMILE_HEI,
+        source="ewp",
+        version=1,
+        kind="first_version",
+        proposal_id="P-1",
+        changed_by=f"ewp:{world.partner.hei_id}",
+        changed_at=datetime.now(UTC),
+        components=[],
+        receiving_signature=mob.LaSignature(signer_name="Paweł Kowalski", timestamp=datetime.now(UTC)),
+    )
+    ours = echoed.model_copy(update={"omobility_id": "m-2", "changed_by": "referent-1"})
+    await world.harness.runtime.bus.publish(
+        [new_envelope(p, source="/smile/agreements", tenant=SMILE_HEI) for p in (echoed, ours)]
+    )
+
+    async def queued() -> list[str]:
+        async with world.harness.runtime.database.sessionmaker() as session:
+            return list((await session.scalars(sa.select(OutboundCall.entity_id))).all())
+
+    assert await eventually(queued, what="the queued update") == ["m-2"]

@@ -66,6 +66,11 @@ async def queue_call(
     gateway.wake_outbound()
 
 
+def _from_ewp(actor: str) -> bool:
+    """A change the partner itself made (agreements names the actor ``ewp:<hei>``): nothing to push back."""
+    return actor.startswith("ewp:")
+
+
 def outbound_consumer(gateway: Gateway) -> Consumer:
     consumer = Consumer("ewp_gateway.outbound", gateway.runtime.database, tables)
 
@@ -98,6 +103,8 @@ def outbound_consumer(gateway: Gateway) -> Consumer:
     async def decided(session: AsyncSession, envelope: Envelope, payload: Any) -> None:
         if payload.source != mob.MobilitySource.EWP or not payload.omobility_id or not payload.proposal_id:
             return
+        if _from_ewp(payload.changed_by):
+            return
         rejected = isinstance(payload, mob.MobilityRejected)
         await queue_call(
             gateway,
@@ -127,7 +134,7 @@ def outbound_consumer(gateway: Gateway) -> Consumer:
             )
 
     async def la_decided(session: AsyncSession, envelope: Envelope, payload: Any) -> None:
-        if payload.source != "ewp" or not payload.omobility_id:
+        if payload.source != "ewp" or not payload.omobility_id or _from_ewp(payload.changed_by):
             return
         if isinstance(payload, mob.LearningAgreementRejected):
             if payload.rejected_by_party != "receiving":

@@ -45,7 +45,8 @@ class DemoNetwork:
             transport=self.gateway.transport,
             names={"en": "University of Warsaw (EWP demo partner)"},
         )
-        self.registry = registry_app(self._manifests)
+        # a developer's machine serves http:// URLs, which the official schemas refuse: the demo accepts them
+        self.registry = registry_app(self._manifests, strict=self.gateway.settings.base_url.startswith("https://"))
         self.partner_app = self.partner.app()
 
     def _manifests(self) -> list[ManifestSource]:

@@ -22,22 +22,26 @@ M = f"{{{ns.DISCOVERY}}}"
 R = f"{{{ns.REGISTRY}}}"
 
 
-def _validated(manifest: bytes) -> etree._Element:
+def _validated(manifest: bytes, strict: bool) -> etree._Element:
     root = parse_untrusted(manifest)
     schema = ewp_schemas.manifest_schema()
-    if not schema.validate(root):
+    if strict and not schema.validate(root):
         raise ValueError(f"invalid manifest: {schema.error_log.last_error}")
     return root
 
 
-def build_catalogue(manifests: Sequence[bytes]) -> bytes:
-    """Merge manifests into a catalogue (hosts, institutions, binaries), as the official registry does."""
+def build_catalogue(manifests: Sequence[bytes], *, strict: bool = True) -> bytes:
+    """Merge manifests into a catalogue (hosts, institutions, binaries), as the official registry does.
+
+    ``strict=False`` (the ``make run`` demo only) accepts manifests the official schemas refuse, such as
+    ``http://`` URLs on a developer's machine.
+    """
     e = E(ns.REGISTRY, {"ewp": ns.COMMON})
     catalogue = e.root("catalogue")
     institutions: dict[str, etree._Element] = {}
     binaries: dict[str, str] = {}
     for manifest in manifests:
-        root = _validated(manifest)
+        root = _validated(manifest, strict)
         for host in root.iterfind(f"{M}host"):
             out = e.sub(catalogue, "host")
             for child in host:
@@ -79,13 +83,15 @@ def _copy(element: etree._Element) -> etree._Element:
     return copy
 
 
-def registry_router(sources: Callable[[], Sequence[ManifestSource]], *, max_age: int = 300) -> APIRouter:
+def registry_router(
+    sources: Callable[[], Sequence[ManifestSource]], *, max_age: int = 300, strict: bool = True
+) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     @router.get("/catalogue-v1.xml")
     async def catalogue(request: Request) -> Response:
         manifests = [await source() for source in sources()]
-        body = build_catalogue(manifests)
+        body = build_catalogue(manifests, strict=strict)
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         headers = {"ETag": etag, "Cache-Control": f"max-age={max_age}, must-revalidate"}
         if request.headers.get("if-none-match") == etag:
@@ -95,7 +101,7 @@ def registry_router(sources: Callable[[], Sequence[ManifestSource]], *, max_age:
     return router
 
 
-def registry_app(sources: Callable[[], Sequence[ManifestSource]]) -> FastAPI:
+def registry_app(sources: Callable[[], Sequence[ManifestSource]], *, strict: bool = True) -> FastAPI:
     app = FastAPI(title="test EWP registry", docs_url=None, redoc_url=None, openapi_url=None)
-    app.include_router(registry_router(sources))
+    app.include_router(registry_router(sources, strict=strict))
     return app
