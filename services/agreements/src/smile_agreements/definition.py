@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from smile_agreements import seed, worker
-from smile_agreements.db import metadata, outbox, tables
+from smile_agreements import privacy, seed, worker
+from smile_agreements.db import data_protection, metadata, outbox, tables
 from smile_agreements.files import endpoints as files
 from smile_agreements.files import models as _file_models  # noqa: F401  (registers the tables)
 from smile_agreements.iias import copies_endpoints as iia_copies
@@ -24,6 +24,7 @@ from smile_agreements.notifications import models as _notification_models  # noq
 from smile_agreements.partners import endpoints as partners
 from smile_agreements.partners import models as _partner_models  # noqa: F401  (registers the tables)
 from smile_agreements.settings import AgreementsSettings
+from smile_common.dataprotection import DataProtection
 from smile_common.service import ServiceDefinition
 
 DEFINITION = ServiceDefinition(
@@ -49,6 +50,9 @@ DEFINITION = ServiceDefinition(
         learning_agreements_internal.router,
     ],
     consumers=worker.consumers,
+    data_protection=DataProtection(
+        tables=data_protection, retention=privacy.retention_rules, subjects=privacy.person_data
+    ),
     seed=seed.load_demo_data,
     openapi_tags=[
         {"name": "partners", "description": "Partner institutions and the EWP directory"},

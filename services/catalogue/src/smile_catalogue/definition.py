@@ -5,15 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from smile_catalogue import models as _models  # noqa: F401  (registers the tables)
-from smile_catalogue import seed
+from smile_catalogue import privacy, seed
 from smile_catalogue.baskets import endpoints as baskets
 from smile_catalogue.courses import endpoints as courses
-from smile_catalogue.db import metadata, outbox, tables
+from smile_catalogue.db import data_protection, metadata, outbox, tables
 from smile_catalogue.factsheet import endpoints as factsheet
 from smile_catalogue.institution import endpoints as institution
 from smile_catalogue.internal import endpoints as internal
 from smile_catalogue.search import endpoints as search
 from smile_catalogue.settings import CatalogueSettings
+from smile_common.dataprotection import DataProtection
 from smile_common.service import ServiceDefinition
 
 DEFINITION = ServiceDefinition(
@@ -29,6 +30,9 @@ DEFINITION = ServiceDefinition(
     tables=tables,
     outbox=outbox,
     migrations_dir=Path(__file__).parent / "migrations",
+    data_protection=DataProtection(
+        tables=data_protection, retention=privacy.retention_rules, subjects=privacy.person_data
+    ),
     routers=lambda: [
         institution.router,
         search.router,

@@ -9,9 +9,11 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from smile_common.dataprotection import DataProtection
 from smile_common.events import Consumer
 from smile_common.service import Runtime, ServiceDefinition
-from smile_ewp_gateway.db import metadata, outbox, tables
+from smile_ewp_gateway import privacy
+from smile_ewp_gateway.db import data_protection, metadata, outbox, tables
 from smile_ewp_gateway.identity.commands import COMMANDS
 from smile_ewp_gateway.settings import EwpGatewaySettings
 
@@ -79,6 +81,9 @@ DEFINITION = ServiceDefinition(
     background=_background,
     commands=COMMANDS,
     calls=("catalogue", "agreements", "records"),
+    data_protection=DataProtection(
+        tables=data_protection, retention=privacy.retention_rules, subjects=privacy.person_data
+    ),
     openapi_tags=[
         {"name": "EWP network", "description": "Served to EWP partner nodes (HTTP signatures, XML)."},
         {"name": "traffic log", "description": "Every EWP exchange, for the office and IT staff."},

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from smile_common.dataprotection import DataProtection
 from smile_common.service import ServiceDefinition
-from smile_records import worker
+from smile_records import privacy, worker
 from smile_records.courses import models as _course_models  # noqa: F401
 from smile_records.db import data_protection, metadata, outbox, subject_requests, tables
 from smile_records.diplomas import endpoints as diplomas
@@ -53,7 +53,12 @@ DEFINITION = ServiceDefinition(
     consumers=worker.consumers,
     background=worker.background,
     # records hosts the suite's data-subject requests (/data-protection/requests); see smile_common.datasubject
-    data_protection=DataProtection(tables=data_protection, requests=subject_requests),
+    data_protection=DataProtection(
+        tables=data_protection,
+        requests=subject_requests,
+        retention=privacy.retention_rules,
+        subjects=privacy.person_data,
+    ),
     openapi_tags=[
         {"name": "students", "description": "Incoming students, ESI, INE, contact"},
         {"name": "enrolments", "description": "Synchronisation with the SIS, per mobility"},

@@ -82,9 +82,13 @@ class RetentionContext:
         object_type: str | None = None,
         person: sa.ColumnElement[Any] | None = None,
         files: tuple[DocumentStore, sa.Column[Any]] | None = None,
+        tenant: sa.ColumnElement[Any] | None = None,
     ) -> Counter[str]:
-        """Delete the rows matching ``where`` (and their files), with one audit entry per row."""
-        return await self._chunks(table, where, None, object_type, person, files)
+        """Delete the rows matching ``where`` (and their files), with one audit entry per row.
+
+        ``tenant``: the column naming the university, for tables without a ``tenant`` column.
+        """
+        return await self._chunks(table, where, None, object_type, person, files, tenant)
 
     async def anonymise(
         self,
@@ -94,9 +98,30 @@ class RetentionContext:
         object_type: str | None = None,
         person: sa.ColumnElement[Any] | None = None,
         files: tuple[DocumentStore, sa.Column[Any]] | None = None,
+        tenant: sa.ColumnElement[Any] | None = None,
     ) -> Counter[str]:
         """Overwrite personal columns with ``values`` (``where`` must stop matching them afterwards)."""
-        return await self._chunks(table, where, dict(values), object_type, person, files)
+        return await self._chunks(table, where, dict(values), object_type, person, files, tenant)
+
+    async def scrub(self, table: sa.Table, *where: Any, column: str, keys: frozenset[str]) -> Counter[str]:
+        """Remove ``keys`` from the JSON ``column`` of the rows matching ``where`` (single-column key)."""
+        from smile_common.datasubject.sources import scrub_json
+
+        [pk] = list(table.primary_key.columns)
+        counts: Counter[str] = Counter()
+        after: Any = None
+        while True:
+            async with self.database.sessionmaker() as session, session.begin():
+                query = sa.select(pk, table.c.tenant, table.c[column]).where(*where).order_by(pk).limit(_CHUNK)
+                rows = (await session.execute(query if after is None else query.where(pk > after))).all()
+                for key, tenant, value in rows:
+                    cleaned = scrub_json(value, keys)
+                    if cleaned != value:
+                        await session.execute(sa.update(table).where(pk == key).values({column: cleaned}))
+                        counts[tenant] += 1
+            if len(rows) < _CHUNK:
+                return counts
+            after = rows[-1][0]
 
     async def _chunks(
         self,
@@ -106,10 +131,14 @@ class RetentionContext:
         object_type: str | None,
         person: sa.ColumnElement[Any] | None,
         files: tuple[DocumentStore, sa.Column[Any]] | None,
+        tenant: sa.ColumnElement[Any] | None = None,
     ) -> Counter[str]:
         counts: Counter[str] = Counter()
         pk = list(table.primary_key.columns)
-        columns = [*pk, table.c.tenant, *([person.label("person")] if person is not None else [])]
+        if tenant is None:
+            tenant = table.c.tenant if "tenant" in table.c else sa.literal("*")
+        tenant_label = sa.func.coalesce(tenant, "*").label("tenant")
+        columns = [*pk, tenant_label, *([person.label("person")] if person is not None else [])]
         if files is not None:
             columns.append(files[1].label("file_key"))
         seen: set[tuple[Any, ...]] = set()

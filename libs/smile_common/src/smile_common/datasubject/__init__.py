@@ -8,7 +8,16 @@ erases on request and answers with an event. The service hosting the orchestrato
 
 from smile_common.datasubject.orchestrator import Orchestrator, merge_identity
 from smile_common.datasubject.participant import AUDIT_KEEP_REASON, DataSubjectParticipant, SourcesParticipant
-from smile_common.datasubject.sources import Anonymise, Erase, ErasureStrategy, Keep, PersonData
+from smile_common.datasubject.sources import (
+    Anonymise,
+    Erase,
+    ErasureStrategy,
+    Keep,
+    PersonData,
+    Scrub,
+    linked,
+    scrub_json,
+)
 from smile_common.events.payloads.privacy import SubjectIdentity
 
 __all__ = [
@@ -20,7 +29,10 @@ __all__ = [
     "Keep",
     "Orchestrator",
     "PersonData",
+    "Scrub",
     "SourcesParticipant",
     "SubjectIdentity",
+    "linked",
     "merge_identity",
+    "scrub_json",
 ]

@@ -20,7 +20,7 @@ from smile_common.documents.store import DocumentStore
 from smile_common.documents.transaction import delete_after_commit
 from smile_common.events.payloads.privacy import SubjectIdentity
 
-__all__ = ["Anonymise", "Erase", "ErasureStrategy", "Keep", "PersonData"]
+__all__ = ["Anonymise", "Erase", "ErasureStrategy", "Keep", "PersonData", "Scrub", "linked", "scrub_json"]
 
 #: columns never exported (bookkeeping and storage internals)
 _INTERNAL = frozenset({"tenant", "version"})
@@ -49,7 +49,25 @@ class Keep:
     where: Any = None
 
 
-ErasureStrategy = Erase | Anonymise | Keep
+@dataclass(frozen=True)
+class Scrub:
+    """Remove identifying keys (at any depth) from a JSON column; the rest of the document stays."""
+
+    column: str
+    keys: frozenset[str]
+    where: Any = None
+
+
+ErasureStrategy = Erase | Anonymise | Keep | Scrub
+
+
+def scrub_json(value: Any, keys: frozenset[str]) -> Any:
+    """``value`` without the entries named in ``keys``, in every nested object."""
+    if isinstance(value, dict):
+        return {k: scrub_json(v, keys) for k, v in value.items() if k not in keys}
+    if isinstance(value, list):
+        return [scrub_json(v, keys) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -63,8 +81,9 @@ class PersonData:
     email: sa.Column[Any] | None = None
     birth_date: sa.Column[Any] | None = None
     subject: sa.Column[Any] | None = None
-    #: further conditions that find the person (for tables that point to a person by another table's id)
-    match: Callable[[SubjectIdentity], Any] | None = None
+    #: further conditions that find the person, e.g. ``linked(students, table.c.student_id)`` for a table
+    #: that points to the person through another table
+    match: Callable[[SubjectIdentity, str], Any] | None = None
     #: columns to export (default: every column except bookkeeping ones)
     fields: Sequence[str] | None = None
     #: columns whose values are replaced by "(withheld)" in the export (e.g. internal reviewer notes)
@@ -88,7 +107,7 @@ class PersonData:
             found.append(by_email)
         if self.subject is not None and identity.subjects:
             found.append(self.subject.in_(identity.subjects))
-        if self.match is not None and (extra := self.match(identity)) is not None:
+        if self.match is not None and (extra := self.match(identity, tenant)) is not None:
             found.append(extra)
         if not found:
             return None
@@ -112,6 +131,17 @@ class PersonData:
             if column is not None and row.get(column.name):
                 return str(row[column.name])
         return None
+
+
+def linked(parent: PersonData, column: sa.Column[Any]) -> Callable[[SubjectIdentity, str], Any]:
+    """A ``match`` for rows whose ``column`` holds the id of one of the person's rows in ``parent``."""
+    [key] = list(parent.table.primary_key.columns)
+
+    def condition(identity: SubjectIdentity, tenant: str) -> Any:
+        found = parent.condition(identity, tenant)
+        return None if found is None else column.in_(sa.select(key).where(found))
+
+    return condition
 
 
 async def rows_of(session: AsyncSession, source: PersonData, identity: SubjectIdentity, tenant: str) -> list[Any]:
@@ -151,6 +181,12 @@ async def erase_rows(
         if isinstance(strategy, Erase):
             await session.execute(sa.delete(source.table).where(handled))
             report["erased"] += len(rows)
+        elif isinstance(strategy, Scrub):
+            for row in rows:
+                one = sa.and_(*(c == row[c.name] for c in pk))
+                cleaned = scrub_json(row[strategy.column], strategy.keys)
+                await session.execute(sa.update(source.table).where(one).values({strategy.column: cleaned}))
+            report["anonymised"] += len(rows)
         else:
             await session.execute(sa.update(source.table).where(handled).values(**strategy.values))
             report["anonymised"] += len(rows)
@@ -159,7 +195,7 @@ async def erase_rows(
             for row in rows:
                 if row.get(source.files[1].name):
                     delete_after_commit(session, source.files[0], str(row[source.files[1].name]))
-        if isinstance(strategy, Anonymise):
+        if isinstance(strategy, Anonymise | Scrub):
             condition = sa.and_(condition, sa.not_(handled))
     if reasons:
         report["reason"] = "; ".join(dict.fromkeys(reasons))

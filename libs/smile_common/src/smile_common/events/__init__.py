@@ -2,7 +2,7 @@
 
 from smile_common.events.bus import Bus, InMemoryBus, Publisher, topic_matches
 from smile_common.events.consumer import Consumer, Outcome
-from smile_common.events.envelope import EVENT_TYPES, Envelope, EventPayload, new_envelope
+from smile_common.events.envelope import EVENT_TYPES, Envelope, EventPayload, is_retained, new_envelope
 from smile_common.events.outbox import Outbox
 from smile_common.events.rabbitmq import RabbitMQBus
 from smile_common.events.relay import OutboxRelay
@@ -21,6 +21,7 @@ __all__ = [
     "Outcome",
     "Publisher",
     "RabbitMQBus",
+    "is_retained",
     "messaging_tables",
     "new_envelope",
     "topic_matches",

@@ -16,6 +16,7 @@ __all__ = [
     "EventPayload",
     "add_envelope_validator",
     "check_envelope",
+    "is_retained",
     "new_envelope",
     "published_event_types",
     "remove_envelope_validator",
@@ -40,6 +41,9 @@ class EventPayload(BaseModel):
     event_type: ClassVar[str]
     #: who publishes it; the AsyncAPI document and the contract tests use it.
     producer: ClassVar[str]
+    #: ``False`` for events that carry a person's data for one purpose only (data-subject requests):
+    #: consumers that keep every event they see (an event log) must not keep these (:func:`is_retained`).
+    retained: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -97,6 +101,12 @@ def new_envelope(
 #: checks run on every envelope written to an outbox or published on a bus. Production installs none;
 #: the test plugin installs one that validates payloads against the committed contract schemas.
 _VALIDATORS: list[Callable[[Envelope], None]] = []
+
+
+def is_retained(event_type: str) -> bool:
+    """Whether an event of ``event_type`` may be kept by a consumer that logs everything it receives."""
+    model = EVENT_TYPES.get(event_type)
+    return model.retained if model is not None else True
 
 
 def published_event_types() -> dict[str, type[EventPayload]]:

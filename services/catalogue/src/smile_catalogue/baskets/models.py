@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smile_catalogue.db import Base, Code
+from smile_common.audit import Audited
 
 
 class BasketStatus(StrEnum):
@@ -16,7 +17,7 @@ class BasketStatus(StrEnum):
     SUBMITTED = "submitted"
 
 
-class Basket(Base):
+class Basket(Audited, Base):
     __tablename__ = "basket"
     __table_args__ = (sa.Index("ix_basket_tenant_student", "tenant", "student_subject"),)
 
@@ -38,6 +39,9 @@ class Basket(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(default=1)
+
+    def audit_person(self) -> str | None:
+        return self.student_email
 
 
 class BasketItem(Base):

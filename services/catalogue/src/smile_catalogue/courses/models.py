@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smile_catalogue.db import Base, Code, SortKey
+from smile_common.audit import Audited
 
 #: PostgreSQL computes the full-text vector itself; head words (code, titles) weigh A, the rest B.
 SEARCH_VECTOR_SQL = (
@@ -25,7 +26,7 @@ class CourseStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class Course(Base):
+class Course(Audited, Base):
     __tablename__ = "course"
     __table_args__ = (
         sa.UniqueConstraint("tenant", "code"),

@@ -7,9 +7,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smile_catalogue.db import Base
+from smile_common.audit import Audited
 
 
-class Factsheet(Base):
+class Factsheet(Audited, Base):
     """One factsheet per university; its content is validated by ``FactsheetContent``."""
 
     __tablename__ = "factsheet"

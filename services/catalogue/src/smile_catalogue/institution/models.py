@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smile_catalogue.db import Base, Code
+from smile_common.audit import Audited
 
 
 class OrganisationalUnitKind(StrEnum):
@@ -20,7 +21,7 @@ class OrganisationalUnitKind(StrEnum):
     OTHER = "other"
 
 
-class Institution(Base):
+class Institution(Audited, Base):
     """The university a tenant is (one row per tenant), with its basket rules."""
 
     __tablename__ = "institution"
@@ -53,7 +54,7 @@ class CatalogueRevision(Base):
     changed_at: Mapped[datetime]
 
 
-class OrganisationalUnit(Base):
+class OrganisationalUnit(Audited, Base):
     __tablename__ = "organisational_unit"
     __table_args__ = (sa.UniqueConstraint("tenant", "code"),)
 

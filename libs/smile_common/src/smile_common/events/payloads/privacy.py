@@ -54,6 +54,7 @@ class DataSubjectPhaseRequested(EventPayload):
 
     event_type: ClassVar[str] = "records.data_subject_request.phase_requested.v1"
     producer: ClassVar[str] = "records"
+    retained: ClassVar[bool] = False
 
     request_id: UUID
     kind: Literal["access", "erasure"]
@@ -67,6 +68,8 @@ class DataSubjectPhaseRequested(EventPayload):
 
 class DataSubjectPhaseAnswered(EventPayload):
     """A service ran (or could not run) a phase; ``result`` depends on the phase (see docs)."""
+
+    retained: ClassVar[bool] = False
 
     request_id: UUID
     phase: Phase
