@@ -65,3 +65,13 @@ async def test_late_and_repeated_course_events_leave_the_latest_state(make_harne
     assert body["total"] == {"courses_published": 0, "ects_offered": 0, "courses_withdrawn": 1}
     series = await figure(indicators, "course-offer", by="month")
     assert series["rows"][0]["month"] == "2026-09"
+
+
+async def test_a_figure_moves_as_soon_as_an_event_is_applied(make_harness, smile_bus) -> None:
+    # the API keeps the records it read between requests: a new event must make it read them again
+    indicators = await started(make_harness)
+    await deliver(indicators, smile_bus, [course(CoursePublished, uuid.uuid4(), "A", at=T0)])
+    assert (await figure(indicators, "course-offer"))["total"]["courses_published"] == 1
+    assert (await figure(indicators, "course-offer"))["total"]["courses_published"] == 1
+    await deliver(indicators, smile_bus, [course(CoursePublished, uuid.uuid4(), "B", at=T0)])
+    assert (await figure(indicators, "course-offer"))["total"]["courses_published"] == 2

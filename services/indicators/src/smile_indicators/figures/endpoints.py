@@ -17,8 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from smile_common.db import SessionDep
 from smile_common.errors import problem_responses
 from smile_common.security import Principal
+from smile_common.service import runtime_of
 from smile_indicators.exports.responses import FORMAT_DESCRIPTION, check_format, export_response
 from smile_indicators.figures.access import Reader, scope_to_principal
+from smile_indicators.figures.cache import RecordCache
 from smile_indicators.figures.dimensions import check_known, known_values
 from smile_indicators.figures.filters import DIMENSIONS, parse_filters
 from smile_indicators.figures.framework import Breakdown, Indicator, compute
@@ -48,9 +50,10 @@ async def list_figures(principal: Reader) -> list[IndicatorDefinition]:
     response_model=FilterValues,
     responses=problem_responses(401, 403),
 )
-async def list_filter_values(session: SessionDep, principal: Reader) -> FilterValues:
+async def list_filter_values(request: Request, session: SessionDep, principal: Reader) -> FilterValues:
     """The values each filter can take in your university's data (partners, countries, faculties...)."""
-    return FilterValues(dimensions=DIMENSIONS, values=await known_values(session, principal.tenant))
+    values = await known_values(session, principal.tenant, record_cache(request))
+    return FilterValues(dimensions=DIMENSIONS, values=values)
 
 
 def _query_parameters(indicator: Indicator, *, export: bool) -> list[inspect.Parameter]:
@@ -95,8 +98,18 @@ async def _figures(
         dated=indicator.dated,
     )
     filters = scope_to_principal(principal, filters, indicator.filters)
-    await check_known(session, principal.tenant, filters)
-    return await compute(indicator, session, principal.tenant, filters)
+    cache = record_cache(request)
+    await check_known(session, principal.tenant, filters, cache)
+    return await compute(indicator, session, principal.tenant, filters, cache)
+
+
+def record_cache(request: Request) -> RecordCache:
+    """The API process's cache of records (one per running service)."""
+    extras = runtime_of(request).extras
+    cache = extras.get("indicators.records")
+    if not isinstance(cache, RecordCache):
+        cache = extras["indicators.records"] = RecordCache()
+    return cache
 
 
 def _with_parameters(function: Callable[..., Any], extra: list[inspect.Parameter]) -> None:

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from smile_indicators.figures.cache import RecordCache
 from smile_indicators.figures.filters import Filters
 
 __all__ = ["Breakdown", "Indicator", "Measure", "Record", "compute", "month_of"]
@@ -121,9 +122,15 @@ def _sort_key(key: tuple[Any, ...]) -> tuple[tuple[bool, str], ...]:
     return tuple((part is None, str(part)) for part in key)
 
 
-async def compute(indicator: Indicator, session: AsyncSession, tenant: str, filters: Filters) -> Breakdown:
+async def compute(
+    indicator: Indicator, session: AsyncSession, tenant: str, filters: Filters, cache: RecordCache | None = None
+) -> Breakdown:
     """The indicator for ``tenant``: total and one row per group of ``filters.by``."""
-    records = [r for r in await indicator.records(session, tenant) if filters.matches(r) and _in_range(r, filters)]
+    if cache is None:
+        population = await indicator.records(session, tenant)
+    else:
+        population = await cache.get(session, tenant, indicator.slug, lambda: indicator.records(session, tenant))
+    records = [r for r in population if filters.matches(r) and _in_range(r, filters)]
     total = indicator.summarise(records)
     if not filters.by:
         return Breakdown(indicator, filters, total, [])

@@ -154,7 +154,6 @@ async def _sync_records(session: AsyncSession, tenant: str) -> list[Record]:
     query = sa.select(enrolment_sync_fact).where(
         enrolment_sync_fact.c.tenant == tenant, enrolment_sync_fact.c.failures > 0
     )
-    now = clock.now()
     out = []
     for e in (await session.execute(query)).all():
         resolved = e.status == "completed"
@@ -166,7 +165,7 @@ async def _sync_records(session: AsyncSession, tenant: str) -> list[Record]:
                 "sis": e.sis,
                 "open": not resolved,
                 "failures": e.failures,
-                "open_days": (now - e.first_failed_at).total_seconds() / 86400 if not resolved else None,
+                "first_failed_at": e.first_failed_at,
                 "resolution_days": (e.status_at - e.first_failed_at).total_seconds() / 86400 if resolved else None,
             }
         )
@@ -174,7 +173,8 @@ async def _sync_records(session: AsyncSession, tenant: str) -> list[Record]:
 
 
 def _summarise_sync(records: list[Record]) -> dict[str, Any]:
-    open_days = [r["open_days"] for r in records if r["open_days"] is not None]
+    now = clock.now()
+    open_days = [(now - r["first_failed_at"]).total_seconds() / 86400 for r in records if r["open"]]
     return {
         "open": sum(1 for r in records if r["open"]),
         "resolved": sum(1 for r in records if not r["open"]),
