@@ -8,7 +8,8 @@ schemas, and three processes as deployed: ``smile-catalogue worker`` (its outbox
 ``smile-indicators worker`` (the projector) and ``smile-indicators api``. This script is the catalogue:
 
 * background load: course events committed in the catalogue's outbox, one transaction each, at a steady
-  ``--rate`` a second (see ``background`` for why not through the publish code);
+  ``--rate`` a second (see ``background`` for why not through the publish code); with ``--direct``,
+  published to RabbitMQ by this script instead, to load the indicators' side alone at that rate;
 * every 250 ms, a *probe* publishes or withdraws one EQF-8 course with the catalogue's own service code
   (the change and its event committed together) and polls ``GET /figures/course-offer?eqf=8`` until the
   figure moves: commit -> figure seen through the API;
@@ -43,6 +44,7 @@ from smile_catalogue.courses.service import create_course, publish_course, withd
 from smile_catalogue.definition import DEFINITION as CATALOGUE
 from smile_common.db import create_database
 from smile_common.db.engine import Database
+from smile_common.events import RabbitMQBus, new_envelope
 from smile_common.events.payloads.catalogue import CourseUpdated
 from smile_common.security import Principal, Role
 from smile_common.security.devissuer import DevIssuer
@@ -197,6 +199,42 @@ async def background(catalogue: Database, ids: list[uuid.UUID], rate: int, secon
     return committed
 
 
+async def background_direct(
+    amqp: str, exchange: str, ids: list[uuid.UUID], rate: int, seconds: float
+) -> list[tuple[str, float]]:
+    """``--direct``: the same course events published straight to RabbitMQ at ``rate`` a second, every
+    2 ms what is due, with publisher confirms (as the catalogue's relay does): the indicators' side alone."""
+    bus = RabbitMQBus(amqp, exchange=exchange, name="smile-bench-publisher")
+    sent: list[tuple[str, float]] = []
+    started = time.perf_counter()
+    released = 0
+    try:
+        while (elapsed := time.perf_counter() - started) < seconds:
+            due = int(elapsed * rate) - released
+            if due:
+                batch = []
+                for i in range(due):
+                    course_id = ids[(released + i) % len(ids)]
+                    payload = CourseUpdated(
+                        course_id=course_id,
+                        code=f"BG-{course_id.hex[:6]}",
+                        title={"en": "Background"},
+                        ects=5 + (released + i) % 3,
+                        eqf_level=6,
+                        changed_by="bench",
+                        changed_at=datetime.now(UTC),
+                    )
+                    batch.append(new_envelope(payload, source="/smile/catalogue", tenant=TENANT))
+                at = time.time()
+                await bus.publish(batch)
+                sent.extend((envelope.id, at) for envelope in batch)
+                released += due
+            await asyncio.sleep(0.002)
+    finally:
+        await bus.close()
+    return sent
+
+
 async def probe(catalogue: Database, api: str, token: str, course_id: uuid.UUID, seconds: float) -> list[float]:
     """Publish/withdraw the probe course every 250 ms and time how long the figure takes to move."""
     latencies = []
@@ -215,7 +253,7 @@ async def probe(catalogue: Database, api: str, token: str, course_id: uuid.UUID,
                 if time.time() - committed > 10:
                     latencies.append(10_000.0)
                     break
-                await asyncio.sleep(0.005)
+                await asyncio.sleep(0.02)  # resolution of the probe: 20 ms
             await asyncio.sleep(0.25)
     return latencies
 
@@ -288,6 +326,7 @@ async def main(args: argparse.Namespace) -> None:
         cpu["postgresql backends"] = round(sum(cpu_of(p) for p in await postgres_backends(url)) - before_pg, 1)
         recorded, missing = await recorded_latencies(url, committed)
         summary = {
+            "background": "published to RabbitMQ directly" if args.direct else "committed in the catalogue's outbox",
             "target_rate": args.rate,
             "sustained_rate": round(len(committed) / elapsed, 1),
             "changes": len(committed),
@@ -330,4 +369,7 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--server", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--amqp", default="amqp://guest:guest@127.0.0.1:5672/")
+    parser.add_argument(
+        "--direct", action="store_true", help="publish the background load to RabbitMQ directly (no producer commit)"
+    )
     asyncio.run(main(parser.parse_args()))

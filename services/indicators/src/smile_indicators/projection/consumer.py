@@ -15,7 +15,9 @@ import time
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from smile_common.db import Database, utcnow
 from smile_common.events import Consumer, Envelope, MessagingTables, Outcome
@@ -115,39 +117,43 @@ class ProjectorConsumer(Consumer):
         inbox = self.tables.inbox
         token = correlation_id.set(unique[0].correlationid or unique[0].id if unique else None)
         try:
+            parsed = parse_events(self.projector, unique)  # a payload that does not validate raises here
             async with self.database.sessionmaker() as session, session.begin():
-                seen = set(
-                    (
-                        await session.scalars(
-                            sa.select(inbox.c.event_id).where(
-                                inbox.c.consumer == self.name, inbox.c.event_id.in_([e.id for e in unique])
-                            )
-                        )
-                    ).all()
-                )
-                fresh = parse_events(self.projector, [e for e in unique if e.id not in seen])
-                outcomes = {e.id: Outcome.DUPLICATE for e in unique if e.id in seen}
                 now = utcnow()
-                rows = []
-                for event in fresh:
-                    outcome = Outcome.APPLIED if event.handling else Outcome.IGNORED
-                    outcomes[event.envelope.id] = outcome
-                    rows.append(
-                        {
-                            "consumer": self.name,
-                            "event_id": event.envelope.id,
-                            "event_type": event.envelope.type,
-                            "outcome": outcome.value,
-                            "processed_at": now,
-                        }
+                rows = [
+                    {
+                        "consumer": self.name,
+                        "event_id": event.envelope.id,
+                        "event_type": event.envelope.type,
+                        "outcome": (Outcome.APPLIED if event.handling else Outcome.IGNORED).value,
+                        "processed_at": now,
+                    }
+                    for event in parsed
+                ]
+                # one statement: the inbox rows that were not there yet are this batch's fresh events
+                inserted = set(await _insert_new(session, inbox, rows)) if rows else set()
+                fresh = [event for event in parsed if event.envelope.id in inserted]
+                outcomes = {
+                    event.envelope.id: (
+                        (Outcome.APPLIED if event.handling else Outcome.IGNORED)
+                        if event.envelope.id in inserted
+                        else Outcome.DUPLICATE
                     )
-                if rows:
-                    await session.execute(sa.insert(inbox), rows)
+                    for event in parsed
+                }
                 await project(session, self.projector, fresh)
         finally:
             correlation_id.reset(token)
         _observe(fresh_envelopes=[e.envelope for e in fresh], size=len(unique))
         return outcomes
+
+
+async def _insert_new(session: AsyncSession, inbox: sa.Table, rows: list[dict[str, object]]) -> list[str]:
+    """Insert the inbox rows that do not exist yet; return the event ids actually inserted."""
+    dialect = session.bind.dialect.name if session.bind is not None else ""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(inbox).values(rows).on_conflict_do_nothing().returning(inbox.c.event_id)
+    return list((await session.scalars(statement)).all())
 
 
 def _observe(fresh_envelopes: list[Envelope], size: int) -> None:
