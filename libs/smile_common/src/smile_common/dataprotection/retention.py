@@ -137,7 +137,8 @@ class RetentionContext:
         pk = list(table.primary_key.columns)
         if tenant is None:
             tenant = table.c.tenant if "tenant" in table.c else sa.literal("*")
-        tenant_label = sa.func.coalesce(tenant, "*").label("tenant")
+        # a label of its own: the primary key may have a column named "tenant" too
+        tenant_label = sa.func.coalesce(tenant, "*").label("retention_tenant")
         columns = [*pk, tenant_label, *([person.label("person")] if person is not None else [])]
         if files is not None:
             columns.append(files[1].label("file_key"))
@@ -162,7 +163,7 @@ class RetentionContext:
                     for row in rows:
                         if row.file_key:
                             delete_after_commit(session, files[0], row.file_key)
-                counts.update(row.tenant for row in rows)
+                counts.update(row.retention_tenant for row in rows)
             if len(rows) < _CHUNK:
                 return counts
 
@@ -173,7 +174,7 @@ class RetentionContext:
         entries = [
             entry_values(
                 session,
-                tenant=row.tenant,
+                tenant=row.retention_tenant,
                 action="erased" if erased else "anonymised",
                 object_type=object_type or table.name,
                 object_id="/".join(str(v) for v in row[:pk_len]),
