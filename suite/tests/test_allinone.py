@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 from asgi_lifespan import LifespanManager
+from starlette.routing import Mount
 
 from smile_common.security import DevIssuer
 from smile_suite.allinone import SuiteSettings, create_suite_app
@@ -48,3 +49,17 @@ async def test_the_whole_suite_runs_in_one_process_with_demo_data(tmp_path: Path
         assert figure == published
     for service in ("catalogue", "agreements", "records", "ewp_gateway", "indicators"):
         assert (tmp_path / f"{service}.db").exists()
+
+
+def test_the_services_call_each_other_through_the_same_server_unless_told_otherwise(tmp_path: Path) -> None:
+    settings = SuiteSettings(
+        data_dir=tmp_path,
+        public_base_url="https://mobility.example.fr/smile/",
+        service_urls={"records": "http://records.internal:8000"},
+    )
+    app = create_suite_app(settings)
+    mounted = {route.path: route.app for route in app.routes if isinstance(route, Mount)}
+    urls = mounted["/agreements"].state.runtime.settings.service_urls
+    assert urls["catalogue"] == "https://mobility.example.fr/smile/catalogue"
+    assert urls["ewp_gateway"] == "https://mobility.example.fr/smile/ewp"
+    assert urls["records"] == "http://records.internal:8000"  # SMILE_SERVICE_URLS wins

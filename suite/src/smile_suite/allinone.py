@@ -125,6 +125,9 @@ def _service_overrides(settings: SuiteSettings) -> dict[str, Any]:
     values.setdefault("profile", settings.profile)
     # a mounted service takes its prefix from the mount; SMILE_ROOT_PATH applies to the suite as a whole
     values["root_path"] = ""
+    # the services call each other through this same server unless SMILE_SERVICE_URLS says otherwise
+    base = settings.public_base_url.rstrip("/")
+    values["service_urls"] = {**{d.name: f"{base}{path}" for path, d in SERVICES}, **settings.service_urls}
     return values
 
 
