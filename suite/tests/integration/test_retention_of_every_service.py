@@ -10,7 +10,7 @@ COMMON = {"audit-trail", "job-reports", "data-subject-answers", "event-copies"}
 OWN = {
     "catalogue": {"baskets"},
     "agreements": {"nominations-not-followed", "application-documents", "learning-agreements"},
-    "records": {"students-without-results", "results", "sis-enrolment-attempts"},
+    "records": {"students-without-results", "results", "transcripts", "survey-answers", "sis-enrolment-attempts"},
     "ewp_gateway": {"ewp-traffic", "ewp-archive", "ewp-deliveries"},
     "indicators": {"mobility-contacts"},
 }

@@ -14,6 +14,7 @@ from smile_records.diplomas import service
 from smile_records.diplomas.models import DiplomaSupplement
 from smile_records.diplomas.pdf import render_supplement
 from smile_records.diplomas.schemas import DiplomaSupplementRead, DiplomaSupplementRequest
+from smile_records.privacy import log_read
 from smile_records.settings import RecordsSettings
 from smile_records.web import Registrar, Staff
 
@@ -63,7 +64,13 @@ async def list_supplements(student_id: uuid.UUID, session: SessionDep, principal
     query = sa.select(DiplomaSupplement).where(
         DiplomaSupplement.tenant == principal.tenant, DiplomaSupplement.student_id == student_id
     )
-    return [_read(s) for s in (await session.execute(query.order_by(DiplomaSupplement.issued_at))).scalars()]
+    supplements = [_read(s) for s in (await session.execute(query.order_by(DiplomaSupplement.issued_at))).scalars()]
+    if supplements:
+        await log_read(
+            session, tenant=principal.tenant, object_type="diploma_supplements", object_id=student_id,
+            student_id=student_id, fields=["ects_obtained", "qualification"],
+        )  # fmt: skip
+    return supplements
 
 
 @router.get(
@@ -85,6 +92,10 @@ async def get_pdf(
     supplement = await session.get(DiplomaSupplement, supplement_id)
     if supplement is None or supplement.tenant != principal.tenant:
         raise NotFound(f"No diploma supplement {supplement_id}.")
+    await log_read(
+        session, tenant=principal.tenant, object_type="diploma_supplement", object_id=supplement.id,
+        student_id=supplement.student_id, fields=["grades"], detail=f"PDF ({lang})",
+    )  # fmt: skip
     pdf = render_supplement(
         supplement.content, issued_at=supplement.issued_at, lang=lang, reference=f"DS {supplement.id}"
     )

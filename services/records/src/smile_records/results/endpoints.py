@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from smile_common.db import SessionDep
 from smile_common.errors import problem_responses
 from smile_common.service import runtime_of
+from smile_records.privacy import log_read
 from smile_records.results import service
 from smile_records.results.schemas import ResultImport, ResultInput, ResultRead
 from smile_records.results.sis_import import read_sis_results, record_sis_results
@@ -22,9 +23,14 @@ router = APIRouter(tags=["results"])
     responses=problem_responses(401, 403, 404),
 )
 async def list_results(mobility_id: uuid.UUID, session: SessionDep, principal: Staff) -> list[ResultRead]:
-    """The results of a mobility, by course code."""
-    await service.mobility_of(session, principal.tenant, mobility_id)
-    return [ResultRead.model_validate(r) for r in await service.results_of(session, principal.tenant, mobility_id)]
+    """The results of a mobility, by course code. Reading grades is recorded in the audit trail."""
+    mobility = await service.mobility_of(session, principal.tenant, mobility_id)
+    results = [ResultRead.model_validate(r) for r in await service.results_of(session, principal.tenant, mobility_id)]
+    await log_read(
+        session, tenant=principal.tenant, object_type="mobility_results", object_id=mobility_id,
+        student_id=mobility.student_id, fields=["grade", "credits"],
+    )  # fmt: skip
+    return results
 
 
 @router.put(

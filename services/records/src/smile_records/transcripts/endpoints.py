@@ -12,6 +12,7 @@ from smile_common.db import SessionDep
 from smile_common.errors import Forbidden, NotFound, problem_responses
 from smile_common.security import Principal, Role, require_roles
 from smile_common.service import runtime_of
+from smile_records.privacy import log_read
 from smile_records.settings import RecordsSettings
 from smile_records.students.models import Student
 from smile_records.transcripts import service
@@ -53,14 +54,25 @@ async def _read(session: AsyncSession, transcript: Transcript) -> TranscriptRead
     )
 
 
-async def _readable(session: AsyncSession, principal: Principal, transcript_id: uuid.UUID) -> Transcript:
-    """Staff read every transcript of their university; a student only their own."""
+async def _readable(
+    session: AsyncSession, principal: Principal, transcript_id: uuid.UUID, *, what: str, version: int | None = None
+) -> Transcript:
+    """Staff read every transcript of their university; a student only their own. The read is audited."""
     transcript = await service.get(session, principal.tenant, transcript_id)
     if not principal.is_staff:
         student = await session.get(Student, transcript.student_id)
         if student is None or not principal.email or (student.email or "").lower() != principal.email.lower():
             raise Forbidden("Students may read their own transcripts only.")
+    await _log_read(session, transcript, what, version)
     return transcript
+
+
+async def _log_read(session: AsyncSession, transcript: Transcript, what: str, version: int | None) -> None:
+    shown = version or transcript.current_version
+    await log_read(
+        session, tenant=transcript.tenant, object_type="transcript", object_id=transcript.id,
+        student_id=transcript.student_id, fields=["grades"], detail=f"{what}, version {shown}",
+    )  # fmt: skip
 
 
 @router.post(
@@ -92,6 +104,7 @@ async def get_mobility_transcript(mobility_id: uuid.UUID, session: SessionDep, p
     transcript = (await session.execute(query)).scalar_one_or_none()
     if transcript is None:
         raise NotFound(f"Mobility {mobility_id} has no transcript yet.")
+    await _log_read(session, transcript, "summary", None)
     return await _read(session, transcript)
 
 
@@ -103,7 +116,7 @@ async def get_mobility_transcript(mobility_id: uuid.UUID, session: SessionDep, p
 )
 async def get_transcript(transcript_id: uuid.UUID, session: SessionDep, principal: Reader) -> TranscriptRead:
     """A transcript with its versions (students: their own)."""
-    return await _read(session, await _readable(session, principal, transcript_id))
+    return await _read(session, await _readable(session, principal, transcript_id, what="summary"))
 
 
 @router.post(
@@ -138,7 +151,7 @@ async def get_elmo(
     version: Annotated[int | None, Query(ge=1, description="default: the current version")] = None,
 ) -> Response:
     """The ELMO XML of a version, as served to the sending university through EWP."""
-    transcript = await _readable(session, principal, transcript_id)
+    transcript = await _readable(session, principal, transcript_id, what="ELMO", version=version)
     row = await service.version(session, transcript, version)
     return Response(row.elmo_xml.encode(), media_type="application/xml")
 
@@ -160,7 +173,7 @@ async def get_pdf(
     version: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
     """The PDF of a version, in French or English."""
-    transcript = await _readable(session, principal, transcript_id)
+    transcript = await _readable(session, principal, transcript_id, what=f"PDF ({lang})", version=version)
     row = await service.version(session, transcript, version)
     pdf = render_transcript(
         row.content, version=row.version, issued_at=row.issued_at, lang=lang, correction_reason=row.correction_reason

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 
 from smile_common.db import SessionDep
 from smile_common.errors import problem_responses
+from smile_records.privacy import log_read
 from smile_records.transcripts.elmo import conversion_table
 from smile_records.transcripts.models import Transcript, TranscriptVersion
 from smile_records.transcripts.schemas import EwpTor, EwpTorPage, IscedTable
@@ -58,5 +59,10 @@ async def list_tors(
             ).scalar_one()
             item.elmo_xml = version.elmo_xml
             item.grade_conversion_table = [IscedTable.model_validate(t) for t in conversion_table(version.content)]
+            await log_read(
+                session, tenant=transcript.tenant, object_type="transcript", object_id=transcript.id,
+                student_id=transcript.student_id, fields=["grades"],
+                detail=f"ELMO, version {version.version}, for {sending_hei_id.lower()} through EWP",
+            )  # fmt: skip
         items.append(item)
     return EwpTorPage(items=items)
