@@ -7,15 +7,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from smile_indicators.facts.catalogue import course_fact
 from smile_indicators.figures.framework import Indicator, Measure, Record
+from smile_indicators.figures.population import load_dimensions
 
 __all__ = ["COURSE_OFFER"]
 
 
 async def _records(session: AsyncSession, tenant: str) -> list[Record]:
+    # a course given by a department counts under its faculty, as mobilities and the courses dataset do
+    dims = await load_dimensions(session, tenant)
     query = sa.select(course_fact).where(course_fact.c.tenant == tenant)
     return [
         {
-            "faculty": row.organisational_unit_code,
+            "faculty": dims.faculty_of(row.organisational_unit_code),
             "isced": row.isced_code,
             "eqf": row.eqf_level,
             "term": list(row.term_codes or []),
@@ -55,5 +58,6 @@ COURSE_OFFER = Indicator(
 
 
 async def known_values(session: AsyncSession, tenant: str) -> dict[str, set[str]]:
+    dims = await load_dimensions(session, tenant)
     query = sa.select(course_fact.c.organisational_unit_code).where(course_fact.c.tenant == tenant).distinct()
-    return {"faculty": {code for code in (await session.scalars(query)).all() if code}}
+    return {"faculty": {dims.faculty_of(code) or "" for code in (await session.scalars(query)).all() if code}}
