@@ -332,3 +332,62 @@ async def test_an_sis_without_history_or_down_says_so(make_harness) -> None:
     assert unsupported.status_code == 409
     assert unsupported.json()["type"] == "urn:smile:problem:sis-history-not-supported"
     assert (await h.client.get("/grade-tables", headers=staff(h))).json() == []
+
+
+_HISTORY = [{"course_code": "DRT-EU-101", "academic_year": "2024/2025", "grade": "14", "isced_code": "0421"}]
+
+
+@pytest.mark.parametrize(
+    ("body", "slug"),
+    [
+        ({"academic_years": ["2024/2025"], "scale_id": "fr-0-100"}, "unknown-grading-scale"),
+        ({"academic_years": ["2024/2025"], "scale_id": "pass-fail"}, "invalid-grade-table"),
+        (
+            {
+                "academic_years": ["2024/2025"],
+                "source": "history",
+                "history": [*_HISTORY, {**_HISTORY[0], "grade": "NaN"}],
+            },
+            "grade-out-of-scale",
+        ),
+        (
+            {"academic_years": ["2024/2025"], "source": "history", "history": [{**_HISTORY[0], "grade": "21"}]},
+            "grade-out-of-scale",
+        ),
+        ({"academic_years": ["2024/2026"]}, "validation-error"),
+        ({"academic_years": ["2024/2025"], "isced_digits": []}, "validation-error"),
+        # Arabic-Indic digits match the pattern's \d but are no ISCED code
+        (
+            {"academic_years": ["2024/2025"], "source": "history", "history": [{**_HISTORY[0], "isced_code": "٠٤٢١"}]},
+            "validation-error",
+        ),
+    ],
+)
+async def test_tables_are_not_computed_from_bad_input(make_harness, body, slug) -> None:  # type: ignore[no-untyped-def]
+    h = await records_service(make_harness, grade_table_min_count=1)
+    response = await h.client.post("/grade-tables/compute", json=body, headers=staff(h))
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"] == f"urn:smile:problem:{slug}"
+    assert (await h.client.get("/grade-tables", headers=staff(h))).json() == []
+
+
+async def test_repeated_academic_years_count_once(make_harness) -> None:
+    h = await records_service(make_harness, grade_table_min_count=1)
+    body = {"academic_years": ["2024/2025", "2024/2025"], "source": "history", "history": _HISTORY}
+    response = await h.client.post("/grade-tables/compute", json={**body, "isced_digits": [4]}, headers=staff(h))
+    assert response.status_code == 200, response.text
+    [table] = response.json()["tables"]
+    assert table["academic_years"] == ["2024/2025"]
+    assert table["total"] == 1
+
+
+@pytest.mark.parametrize("direction", ["to-local", "from-local"])
+async def test_a_grade_of_an_unknown_scale_is_not_converted(make_harness, direction) -> None:  # type: ignore[no-untyped-def]
+    h = await records_service(make_harness)
+    await _upload(h, _table("unicaen.fr", "0421", FR_COUNTS))
+    await _upload(h, _table("uni-koeln.de", "0421", DE_COUNTS))
+    body = {"direction": direction, "grade": "2.0", "scale_id": "de-1-6", "partner_hei_id": "uni-koeln.de"}
+    response = await _convert(h, {**body, "isced_code": "0421", "eqf_level": 6})
+    assert response.status_code == 422
+    assert response.json()["type"] == "urn:smile:problem:unknown-grading-scale"

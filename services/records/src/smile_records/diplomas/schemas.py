@@ -5,6 +5,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from smile_records.grading.schemas import Isced
+
 Texts = dict[str, str]
 
 
@@ -14,7 +16,7 @@ class Qualification(BaseModel):
     name: Texts = Field(examples=[{"fr": "Master Droit européen", "en": "Master's degree in European law"}])
     title_conferred: Texts = Field(default_factory=dict)
     field_of_study: Texts
-    isced_code: str = Field(pattern=r"^\d{2,4}$")
+    isced_code: Isced
     languages: list[str] = Field(default_factory=lambda: ["fr"], description="languages of instruction and examination")
 
 

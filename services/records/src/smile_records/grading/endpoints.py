@@ -100,10 +100,12 @@ async def compute_tables(
     """Compute our tables from the SIS's past results (``source=sis``) or from uploaded ones (``history``),
     one per ISCED code at each number of digits asked and per EQF level; small groups are flagged."""
     runtime = runtime_of(request)
+    service.known_scale(data.scale_id, tables=True)  # before asking the SIS anything
     if data.source == "sis":
         grades = await history.sis_history(runtime, principal.tenant, list(data.academic_years))
     else:
-        grades = await history.with_course_codes(runtime, principal.tenant, service.grades_from_history(data.history))
+        uploaded = service.grades_from_history(data.history, data.scale_id)
+        grades = await history.with_course_codes(runtime, principal.tenant, uploaded)
     grades = [g for g in grades if g.academic_year in set(data.academic_years)]
     computed = await service.compute(
         session,

@@ -5,10 +5,27 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-AcademicYear = Annotated[str, StringConstraints(pattern=r"^\d{4}/\d{4}$")]
-Isced = Annotated[str, StringConstraints(pattern=r"^\d{2,4}$")]
+
+def _ascii_digits(value: str) -> str:
+    # the pattern's \d also matches other scripts' digits (Arabic-Indic, Devanagari…)
+    if not value.replace("/", "").isascii():
+        raise ValueError("only the digits 0-9")
+    return value
+
+
+def _consecutive_years(value: str) -> str:
+    first, second = value.split("/")
+    if int(second) != int(first) + 1:
+        raise ValueError("an academic year spans two consecutive years, e.g. 2024/2025")
+    return value
+
+
+AcademicYear = Annotated[
+    str, StringConstraints(pattern=r"^\d{4}/\d{4}$"), AfterValidator(_ascii_digits), AfterValidator(_consecutive_years)
+]
+Isced = Annotated[str, StringConstraints(pattern=r"^\d{2,4}$"), AfterValidator(_ascii_digits)]
 
 
 class GradeBandIn(BaseModel):
@@ -92,6 +109,13 @@ class GradeTableCompute(BaseModel):
     #: sis: read the SIS's history; history: the grades given below
     source: Literal["sis", "history"] = "sis"
     history: list[HistoricalGrade] = Field(default_factory=list, max_length=200_000)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> GradeTableCompute:
+        if not self.isced_digits:
+            raise ValueError("give at least one number of ISCED digits (2, 3 or 4)")
+        self.academic_years = sorted(set(self.academic_years))
+        return self
 
 
 class GradeTableComputed(BaseModel):

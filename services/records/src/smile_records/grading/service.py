@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -38,6 +38,21 @@ class NotConvertible(Problem):
 
 class InvalidGradeTable(Problem):
     status, slug, title = 422, "invalid-grade-table", "The grade distribution table is not valid"
+
+
+class UnknownGradingScale(Problem):
+    status, slug, title = 422, "unknown-grading-scale", "No such grading scale"
+
+
+def known_scale(scale_id: str, *, tables: bool = False) -> GradingScale:
+    """The scale ``scale_id`` names; with ``tables``, only one whose passing grades can make a table."""
+    try:
+        scale = scale_of(scale_id)
+    except GradeError as exc:
+        raise UnknownGradingScale(str(exc), scale_id=scale_id) from exc
+    if tables and not scale.convertible:
+        raise InvalidGradeTable(f"{scale_id} grades are never converted: they make no grade distribution table")
+    return scale
 
 
 # --- tables --------------------------------------------------------------------------------------------
@@ -184,7 +199,21 @@ class Grade:
     eqf_level: int | None
 
 
-def grades_from_history(history: Iterable[HistoricalGrade]) -> list[Grade]:
+class HistoryGradeOutOfScale(Problem):
+    status, slug, title = 422, "grade-out-of-scale", "The grade does not fit its grading scale"
+
+
+def grades_from_history(history: Sequence[HistoricalGrade], scale_id: str) -> list[Grade]:
+    """Uploaded grades, refused all together when one of them is not a grade of the scale."""
+    scale = known_scale(scale_id, tables=True)
+    wrong = []
+    for index, h in enumerate(history):
+        try:
+            scale.parse(h.grade)
+        except GradeError as exc:
+            wrong.append(f"history[{index}]: {exc}")
+    if wrong:
+        raise HistoryGradeOutOfScale("; ".join(wrong[:10]), errors=wrong[:100], count=len(wrong))
     return [Grade(h.course_code, h.academic_year, h.grade, h.isced_code, h.eqf_level) for h in history]
 
 
@@ -200,7 +229,7 @@ async def compute(
     min_count: int,
 ) -> ComputedTables:
     """One table per (ISCED code at each number of digits, EQF level) of our passing grades."""
-    scale = scale_of(scale_id)
+    scale = known_scale(scale_id, tables=True)
     groups: dict[tuple[str, int | None], Counter[str]] = {}
     per_course: dict[str, Counter[str]] = {}
     used = without_isced = failing = 0
@@ -371,7 +400,7 @@ async def record_conversion(
 
 def local_band(grade: str, scale_id: str) -> str:
     """The band of one of our grades; pass/fail and failing grades are never converted."""
-    scale = scale_of(scale_id)
+    scale = known_scale(scale_id)
     if not scale.convertible:
         raise NotConvertible("Pass/fail grades are never converted.", grade=grade)
     try:
@@ -384,5 +413,7 @@ def local_band(grade: str, scale_id: str) -> str:
 
 
 def check_partner_grade(data: ConversionRequest) -> None:
+    if data.scale_id is not None:
+        known_scale(data.scale_id)
     if data.scale_id == "pass-fail" or (data.grade or "").strip().casefold() in {"pass", "fail", "p", "passed"}:
         raise NotConvertible("Pass/fail grades are never converted.", grade=data.grade)
