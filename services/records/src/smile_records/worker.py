@@ -10,6 +10,7 @@ from smile_common.events import Consumer
 from smile_common.service import Runtime
 from smile_records.courses import handlers as course_handlers
 from smile_records.enrolments.loop import enrolment_loop
+from smile_records.sis import sis_registry
 from smile_records.students import handlers as mobility_handlers
 from smile_records.surveys.loop import survey_loop
 
@@ -23,4 +24,5 @@ def consumers(runtime: Runtime) -> Sequence[Consumer]:
 
 
 def background(runtime: Runtime) -> Sequence[Callable[[asyncio.Event], Coroutine[Any, Any, None]]]:
+    sis_registry(runtime)  # a SIS configuration that cannot be used stops the worker now, saying why
     return [enrolment_loop(runtime), survey_loop(runtime)]

@@ -3,11 +3,16 @@ retried when the SIS fails, with the state visible per mobility."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from smile_common.events.payloads.mobility import MobilityCancelled
-from smile_sis import OfferedCourse, SisRejected, SisUnavailable
+from smile_common.service import run_worker
+from smile_records.definition import DEFINITION
+from smile_sis import OfferedCourse, SisConfigurationError, SisRejected, SisUnavailable
 
 from .conftest import (
     ESI,
@@ -181,3 +186,18 @@ async def test_synchronisations_are_private_to_each_university(make_harness) -> 
     assert (await h.client.get("/enrolments", headers=other)).json()["items"] == []
     student_only = h.headers("student", hei="unicaen.fr")
     assert (await h.client.get("/enrolments", headers=student_only)).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("config", "reason"),
+    [
+        ('{"tenants": {"unicaen.fr": {"kind": "pegase", "instance": "unicaen"}}}', "password"),
+        ('{"tenants": {"unicaen.fr": {"kind": "pegase", "password_env": "SMILE_TEST_NO_SUCH_VAR"}}}', "password_env"),
+        ("/nonexistent/sis.json", "cannot read"),
+        ("{not json", "not valid JSON"),
+    ],
+)
+async def test_a_worker_with_an_unusable_sis_configuration_does_not_start(make_harness, config, reason) -> None:  # type: ignore[no-untyped-def]
+    h = await make_harness(DEFINITION, sis_config=config)
+    with pytest.raises(SisConfigurationError, match=reason):
+        await asyncio.wait_for(run_worker(h.runtime, asyncio.Event(), subscribe=False), 10)
