@@ -93,15 +93,17 @@ class RunningService:
             "SMILE_AMQP_URL": "",
             "SMILE_LOG_JSON": "true",
             "SMILE_LOG_LEVEL": "WARNING",
+            # the instance's own address, as in a deployment (the gateway's dev registry is served there)
+            "SMILE_PUBLIC_BASE_URL": self.base_url,
         }
 
     def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        port = _free_port()
+        self.base_url = f"http://127.0.0.1:{port}"
         with self.log.open("ab") as out:
             for step in ("migrate", "seed"):
                 subprocess.run([self.command, step], env=self.env(), stdout=out, stderr=out, check=True, timeout=300)
-        port = _free_port()
-        self.base_url = f"http://127.0.0.1:{port}"
         out_handle = self.log.open("ab")
         self._process = subprocess.Popen(
             [self.command, "api", "--port", str(port)], env=self.env(), stdout=out_handle, stderr=out_handle

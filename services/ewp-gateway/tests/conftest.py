@@ -1,5 +1,6 @@
 """Fixtures of the gateway's tests: a small EWP network (SMILE, a fake registry, a fake partner) and the
-services whose data SMILE serves (the real agreements service, stand-ins for catalogue and records)."""
+services whose data SMILE serves: the real catalogue (filled through its API) and agreements services, and a
+stand-in for records whose answers are checked against the records service's own response model."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from smile_agreements.definition import DEFINITION as AGREEMENTS
+from smile_catalogue.definition import DEFINITION as CATALOGUE
 from smile_common.testing.harness import ServiceHarness
 from smile_ewp_gateway.context import gateway_of
 from smile_ewp_gateway.definition import DEFINITION
@@ -16,7 +18,7 @@ from smile_ewp_gateway.httpsig import SigningKey
 from smile_ewp_gateway.httpsig.keys import generate_private_key
 from smile_ewp_gateway.settings import CoveredHei
 from smile_ewp_gateway.testpartner.node import FakePartner
-from smile_ewp_gateway.testpartner.owners import FakeOwners
+from smile_ewp_gateway.testpartner.owners import FakeOwners, fill_catalogue
 from smile_ewp_gateway.testpartner.world import (
     REGISTRY,
     SMILE,
@@ -46,6 +48,8 @@ async def world(
     transport, owners_transport = RoutingTransport(), RoutingTransport()
     partner = FakePartner(transport=transport, registry_url=REGISTRY, keys=partner_keys)
     agreements = await make_harness(AGREEMENTS)
+    catalogue = await make_harness(CATALOGUE)
+    course = await fill_catalogue(catalogue)
     harness = await make_harness(
         DEFINITION,
         ewp_base_url=SMILE,
@@ -65,7 +69,7 @@ async def world(
     harness.runtime.extras["ewp_owner_transport"] = owners_transport
     gateway = gateway_of(harness.runtime)
     fake = FakeOwners()
-    owners_transport.add(OWNER_URLS["catalogue"], fake.catalogue())
+    owners_transport.add(OWNER_URLS["catalogue"], catalogue.app)
     owners_transport.add(OWNER_URLS["agreements"], agreements.app)
     owners_transport.add(OWNER_URLS["records"], fake.records())
     transport.add(SMILE, harness.app)
@@ -74,4 +78,14 @@ async def world(
     transport.add("https://registry.test", network_registry([partner], lambda: [smile_manifest]))
     outcome = await gateway.registry.refresh()
     assert outcome.status == "updated", outcome
-    return World(harness, gateway, partner, transport, agreements=agreements, owners=fake)
+    return World(
+        harness,
+        gateway,
+        partner,
+        transport,
+        agreements=agreements,
+        owners=fake,
+        catalogue=catalogue,
+        course=course,
+        owner_transport=owners_transport,
+    )

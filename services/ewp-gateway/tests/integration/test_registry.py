@@ -9,7 +9,7 @@ import httpx
 import sqlalchemy as sa
 
 from smile_common.events.payloads.ewp import InstitutionUpdated
-from smile_ewp_gateway.db import RegistrySnapshot, tables
+from smile_ewp_gateway.db import RegistrySnapshot, SyncState, tables
 from smile_ewp_gateway.testpartner.world import SMILE_HEI, World, assert_valid_xml
 
 
@@ -68,6 +68,15 @@ async def test_the_last_good_copy_is_kept_until_it_is_too_old(world: World) -> N
     response = await world.signed("GET", "/echo")
     assert response.status_code == 503
     assert "last confirmed" in (assert_valid_xml(response).findtext("{*}developer-message") or "")
+    # the office still sees what the last copy says about a partner (marked), but resyncs wait for a trusted one
+    office = world.harness.headers("coordinator", hei=SMILE_HEI)
+    shown = await world.harness.client.get(f"/partners/{world.partner.hei_id}", headers=office)
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["hei_id"] == world.partner.hei_id
+    assert "last confirmed" in shown.json()["registry_warning"]
+    refused = await world.harness.client.post(f"/partners/{world.partner.hei_id}/resync", headers=office)
+    assert refused.status_code == 503
+    assert refused.headers["content-type"].startswith("application/problem+json")
 
 
 async def test_refresh_interval_between_one_minute_and_three_hours(world: World) -> None:
@@ -94,3 +103,32 @@ async def test_a_partners_own_description_is_read_once_a_day(world: World) -> No
     assert (described[0]["hei_id"], described[0]["country"], described[0]["city"]) == (partner.hei_id, "NO", "Oslo")
     institutions_calls = [r for r in world.transport.sent if r.url.path.endswith("/institutions")]
     assert len(institutions_calls) == 1
+
+
+async def test_partners_unknown_to_the_registry_are_404_and_leave_no_trace(world: World) -> None:
+    office = world.harness.headers("coordinator", hei=SMILE_HEI)
+    shown = await world.harness.client.get(f"/partners/{world.partner.hei_id}", headers=office)
+    assert shown.status_code == 200
+    assert shown.json()["registry_warning"] is None
+    for path in ("/partners/nowhere.example", "/partners/nowhere.example/resync"):
+        call = world.harness.client.get if "resync" not in path else world.harness.client.post
+        response = await call(path, headers=office)
+        assert response.status_code == 404, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+    assert await world.harness.count(SyncState.__table__) == 0  # the refused resync recorded nothing
+
+
+async def test_a_registry_never_read_is_a_503_for_the_office(world: World) -> None:
+    world.transport.routes["registry.test"] = Down()
+    async with world.harness.runtime.database.sessionmaker() as session, session.begin():
+        await session.execute(sa.delete(RegistrySnapshot))
+    registry = world.gateway.registry
+    registry.current, registry._digest, registry._fetched_at = None, None, None
+    registry.invalidate()
+    office = world.harness.headers("coordinator", hei=SMILE_HEI)
+    for response in (
+        await world.harness.client.get(f"/partners/{world.partner.hei_id}", headers=office),
+        await world.harness.client.post(f"/partners/{world.partner.hei_id}/resync", headers=office),
+    ):
+        assert response.status_code == 503, response.text
+        assert "registry unreachable" in response.json()["detail"]

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
 import pytest
 import sqlalchemy as sa
 
+from smile_catalogue.institution.models import Institution, OrganisationalUnit
 from smile_ewp_gateway.db import InboundChange
-from smile_ewp_gateway.testpartner.owners import ELMO_V2_EXAMPLE
+from smile_ewp_gateway.testpartner.owners import ELMO_V2_EXAMPLE, FACTSHEET
 from smile_ewp_gateway.testpartner.world import SMILE_HEI, World, assert_valid_xml
 from smile_ewp_gateway.xmlkit import ns
+from smile_records.transcripts.schemas import EwpTor
 
 ERR = f"{{{ns.COMMON}}}developer-message"
 INST = f"{{{ns.api_ns('institutions', 2)}}}"
@@ -20,6 +26,14 @@ def ids(root: object, tag: str) -> list[str]:
     return [e.text or "" for e in root.iter(tag)]  # type: ignore[attr-defined]
 
 
+async def units(world: World) -> dict[str, str]:
+    """The catalogue's unit ids by code (as the catalogue's internal read gives them)."""
+    assert world.catalogue is not None
+    headers = {**world.catalogue.headers("service", hei="*", sub="service:ewp-gateway"), "X-Smile-Tenant": SMILE_HEI}
+    read = await world.catalogue.client.get("/internal/ewp/ounits", headers=headers)
+    return {u["code"]: u["ounit_id"] for u in read.json()["items"]}
+
+
 async def test_institutions_serves_the_university_and_names_known_institutions(world: World) -> None:
     response = await world.signed(
         "POST", "/institutions", data={"hei_id": [SMILE_HEI, world.partner.hei_id, "unknown.example"]}
@@ -27,20 +41,41 @@ async def test_institutions_serves_the_university_and_names_known_institutions(w
     assert response.status_code == 200
     root = assert_valid_xml(response)
     assert ids(root, f"{INST}hei-id") == [SMILE_HEI, world.partner.hei_id]
-    assert "Université de Caen Normandie" in ids(root, f"{INST}name")
-    assert ids(root, f"{INST}root-ounit-id") == ["ou-root"]
-    assert world.owners.calls[0][0] == SMILE_HEI  # asked the catalogue for this university
+    ours = root.find(f"{INST}hei")
+    assert sorted(ids(ours, f"{INST}name")) == sorted(["Université de Caen Normandie", "University of Caen Normandy"])
+    assert ids(ours, f"{INST}abbreviation") == ["UNICAEN"]
+    assert ids(ours, f"{INST}website-url") == ["https://www.unicaen.fr"]
+    assert ids(ours, f"{INST}mobility-factsheet-url") == ["https://international.unicaen.fr/factsheet"]
+    assert ids(ours, f"{{{ns.CONTACT}}}email") == ["international@unicaen.fr"]
+    assert ids(ours, f"{{{ns.ADDRESS}}}locality") == ["Caen"]
+    visible = await units(world)
+    assert sorted(ids(ours, f"{INST}ounit-id")) == sorted(visible.values())  # the hidden unit is not listed
+    assert "SECRET" not in visible
+
+
+async def test_an_institution_the_catalogue_does_not_describe_yet_still_answers(world: World) -> None:
+    """Before the office fills in the catalogue's institution, partners get the names of SMILE_EWP_HEIS."""
+    assert world.catalogue is not None
+    async with world.catalogue.runtime.database.sessionmaker() as session, session.begin():
+        row = await session.get(Institution, SMILE_HEI)
+        assert row is not None
+        await session.delete(row)
+    response = await world.signed("POST", "/institutions", data={"hei_id": SMILE_HEI})
+    assert response.status_code == 200
+    root = assert_valid_xml(response)
+    assert ids(root, f"{INST}name") == ["Université de Caen Normandie"]
+    assert ids(root, f"{INST}other-id") == ["F  CAEN01"]
 
 
 BAD_PARAMETERS: list[tuple[str, list[tuple[str, str]], str]] = [
     ("/institutions", [("hei_id", f"x{i}.example") for i in range(101)], "too many hei_id"),
     ("/institutions", [], "hei_id is required"),
-    ("/ounits", [("hei_id", "other.example"), ("ounit_id", "ou-law")], "unknown hei_id"),
-    ("/ounits", [("hei_id", SMILE_HEI), ("hei_id", SMILE_HEI), ("ounit_id", "ou-law")], "once"),
-    ("/ounits", [("hei_id", SMILE_HEI), ("ounit_id", "ou-law"), ("ounit_code", "DROIT")], "not both"),
+    ("/ounits", [("hei_id", "other.example"), ("ounit_id", "u-1")], "unknown hei_id"),
+    ("/ounits", [("hei_id", SMILE_HEI), ("hei_id", SMILE_HEI), ("ounit_id", "u-1")], "once"),
+    ("/ounits", [("hei_id", SMILE_HEI), ("ounit_id", "u-1"), ("ounit_code", "DROIT")], "not both"),
     ("/ounits", [("hei_id", SMILE_HEI)], "is required"),
     ("/ounits", [("hei_id", SMILE_HEI)] + [("ounit_id", f"u{i}") for i in range(101)], "too many"),
-    ("/courses", [("hei_id", SMILE_HEI), ("los_id", "CR/8d1e"), ("lois_before", "01/01/2027")], "YYYY-MM-DD"),
+    ("/courses", [("hei_id", SMILE_HEI), ("los_id", "CR/1"), ("lois_before", "01/01/2027")], "YYYY-MM-DD"),
     ("/course-replication", [("hei_id", SMILE_HEI), ("modified_since", "2026-01-01")], "offset"),
     ("/course-replication", [("hei_id", SMILE_HEI), ("modified_since", "yesterday")], "offset"),
     (
@@ -102,61 +137,105 @@ async def test_wrong_methods_are_405(world: World, method: str, path: str) -> No
 
 
 async def test_ounits_by_id_and_code_hide_hidden_units(world: World) -> None:
+    known = await units(world)
+    assert world.catalogue is not None
+    async with world.catalogue.runtime.database.sessionmaker() as session:
+        hidden = [str(u.id) for u in (await session.scalars(sa.select(OrganisationalUnit))).all() if u.hidden]
     response = await world.signed(
         "GET",
         "/ounits",
-        params=[("hei_id", SMILE_HEI), ("ounit_id", "ou-law"), ("ounit_id", "ou-hidden"), ("ounit_id", "nope")],
+        params=[("hei_id", SMILE_HEI), ("ounit_id", known["DROIT-EU"]), ("ounit_id", hidden[0]), ("ounit_id", "nope")],
     )
-    assert ids(assert_valid_xml(response), f"{OU}ounit-id") == ["ou-law"]
-    response = await world.signed("GET", "/ounits", params=[("hei_id", SMILE_HEI), ("ounit_code", "DROIT")])
+    root = assert_valid_xml(response)
+    assert ids(root, f"{OU}ounit-id") == [known["DROIT-EU"]]
+    assert ids(root, f"{OU}parent-ounit-id") == [known["DROIT"]]
+    assert ids(root, f"{OU}name") == ["Institut d'études européennes"]
+    response = await world.signed(
+        "GET", "/ounits", params=[("hei_id", SMILE_HEI), ("ounit_code", "DROIT"), ("ounit_code", "SECRET")]
+    )
     root = assert_valid_xml(response)
     assert ids(root, f"{OU}ounit-code") == ["DROIT"]
-    assert ids(root, f"{OU}parent-ounit-id") == ["ou-root"]
+    assert sorted(ids(root, f"{OU}name")) == sorted(["Faculté de droit", "Faculty of Law"])
 
 
 async def test_courses_with_their_instances(world: World) -> None:
-    response = await world.signed("POST", "/courses", data={"hei_id": SMILE_HEI, "los_id": ["CR/8d1e", "CR/none"]})
+    assert world.course is not None
+    los_id = world.course["los_id"]
+    response = await world.signed("POST", "/courses", data={"hei_id": SMILE_HEI, "los_id": [los_id, "CR/none"]})
     root = assert_valid_xml(response)
-    assert ids(root, f"{CO}los-id") == ["CR/8d1e"]
-    assert ids(root, f"{CO}loi-id") == ["CRI/5c3a"]
+    assert ids(root, f"{CO}los-id") == [los_id]
+    assert ids(root, f"{CO}los-code") == ["DRT-EU-301"]
+    assert ids(root, f"{CO}ounit-id") == [(await units(world))["DROIT-EU"]]
+    assert sorted(ids(root, f"{CO}title")) == sorted(["Advanced EU law", "Droit européen avancé"])
+    assert len(ids(root, f"{CO}loi-id")) == 1
+    assert ids(root, f"{CO}start") == ["2026-09-01"]
+    assert ids(root, f"{{{ns.TERM_V1}}}academic-year-id") == ["2026/2027"]
     assert ids(root, f"{CO}value") == ["5"]
+    assert ids(root, f"{CO}languageOfInstruction") == ["fr"]
+    assert ids(root, f"{CO}engagementHours") == ["36"]
+    by_code = await world.signed(
+        "GET", "/courses", params={"hei_id": SMILE_HEI, "los_code": "DRT-EU-301", "lois_after": "2027-02-01"}
+    )
+    root = assert_valid_xml(by_code)
+    assert ids(root, f"{CO}los-id") == [los_id]
+    assert ids(root, f"{CO}loi-id") == []  # the autumn term ends before
 
 
 async def test_course_replication_and_factsheet(world: World) -> None:
+    assert world.course is not None
     response = await world.signed(
         "GET", "/course-replication", params={"hei_id": SMILE_HEI, "modified_since": "2026-01-01T00:00:00+01:00"}
     )
-    assert ids(assert_valid_xml(response), f"{{{ns.api_ns('course-replication', 1)}}}los-id") == ["CR/8d1e"]
+    replication = f"{{{ns.api_ns('course-replication', 1)}}}los-id"
+    assert ids(assert_valid_xml(response), replication) == [world.course["los_id"]]
+    response = await world.signed("GET", "/course-replication", params={"hei_id": SMILE_HEI})
+    assert ids(assert_valid_xml(response), replication) == [world.course["los_id"]]
     response = await world.signed("GET", "/factsheet", params=[("hei_id", SMILE_HEI), ("hei_id", "x.example")])
     root = assert_valid_xml(response)
-    assert ids(root, f"{{{ns.api_ns('factsheet', 1)}}}hei-id") == [SMILE_HEI]
-    world.owners.factsheet.pop("visa_info")  # incomplete: nothing rather than an invalid document
+    sheet = f"{{{ns.api_ns('factsheet', 1)}}}"
+    assert ids(root, f"{sheet}hei-id") == [SMILE_HEI]
+    assert ids(root, f"{sheet}autumn-term") == ["--05-15", "--06-01"]
+    assert ids(root, f"{sheet}email") == [
+        "incoming@unicaen.fr",
+        "incoming@unicaen.fr",  # the ramps' information; the incomplete accessibility entry is left out
+        "housing@unicaen.fr",
+        "visa@unicaen.fr",
+        "insurance@unicaen.fr",
+    ]
+    assert ids(root, f"{sheet}name") == ["Learning agreement", "Ramps"]
+
+
+async def test_an_incomplete_or_missing_factsheet_is_an_empty_answer(world: World) -> None:
+    """The schema requires an e-mail, a phone and a web page for housing, visa, insurance: nothing rather
+    than an invalid document; and nothing while the university has no factsheet."""
+    assert world.catalogue is not None
+    coordinator = world.catalogue.headers("coordinator", hei=SMILE_HEI)
+    incomplete = {**FACTSHEET, "visa_info": {"urls": ["https://france-visas.gouv.fr/"]}}
+    assert (await world.catalogue.client.put("/factsheet", json=incomplete, headers=coordinator)).status_code == 200
     response = await world.signed("GET", "/factsheet", params={"hei_id": SMILE_HEI})
+    assert response.status_code == 200
     assert len(assert_valid_xml(response)) == 0
 
 
 async def test_transcripts_are_served_to_the_sending_university_only(world: World) -> None:
-    world.owners.tors.append(
-        {
-            "omobility_id": "m-1",
-            "sending_hei_id": world.partner.hei_id,
-            "receiving_academic_year_id": "2026/2027",
-            "elmo_xml": ELMO_V2_EXAMPLE,
-            "grade_conversion_table": [{"isced_code": "0421", "frequencies": [{"label": "A", "percentage": 12.5}]}],
-        }
-    )
-    world.owners.tors.append(
-        {
-            "omobility_id": "m-2",
-            "sending_hei_id": "other.example",
-            "receiving_academic_year_id": "2026/2027",
-            "elmo_xml": ELMO_V2_EXAMPLE,
-        }
-    )
+    def tor(omobility_id: str, sending: str, **extra: Any) -> dict[str, Any]:
+        item = EwpTor(
+            omobility_id=omobility_id,
+            sending_hei_id=sending,
+            receiving_academic_year_id="2026/2027",
+            modified_at=datetime.now(UTC),
+            elmo_xml=ELMO_V2_EXAMPLE,
+            **extra,
+        )
+        return item.model_dump(mode="json")
+
+    table = [{"isced_code": "0421", "frequencies": [{"label": "A", "percentage": "12.5"}]}]
+    world.owners.tors.append(tor("m-1", world.partner.hei_id, grade_conversion_table=table))
+    world.owners.tors.append(tor("m-2", "other.example"))
     response = await world.signed("POST", "/imobility-tors/get", data={"omobility_id": ["m-1", "m-2"]})
     root = assert_valid_xml(response)
-    tor = f"{{{ns.api_ns('imobility-tors', 3, 'get-response')}}}"
-    assert ids(root, f"{tor}omobility-id") == ["m-1"]
+    tors = f"{{{ns.api_ns('imobility-tors', 3, 'get-response')}}}"
+    assert ids(root, f"{tors}omobility-id") == ["m-1"]
     response = await world.signed("GET", "/imobility-tors/index")
     assert ids(assert_valid_xml(response), f"{{{ns.api_ns('imobility-tors', 3, 'index-response')}}}omobility-id") == [
         "m-1"
@@ -181,10 +260,18 @@ async def test_empty_answers_for_unknown_ids(world: World) -> None:
 
 
 async def test_a_service_outage_is_a_503_the_partner_retries(world: World) -> None:
-    world.owners.down = True
-    response = await world.signed("POST", "/institutions", data={"hei_id": SMILE_HEI})
-    assert response.status_code == 503
-    assert "temporarily unavailable" in (assert_valid_xml(response).findtext(ERR) or "")
+    assert world.owner_transport is not None
+    world.owner_transport.add("http://catalogue.test", _Down())
+    for path, params in (("/institutions", {"hei_id": SMILE_HEI}), ("/factsheet", {"hei_id": SMILE_HEI})):
+        response = await world.signed("POST", path, data=params)
+        assert response.status_code == 503, path
+        assert response.headers["retry-after"] == "60"
+        assert "temporarily unavailable" in (assert_valid_xml(response).findtext(ERR) or "")
+
+
+class _Down(httpx.AsyncBaseTransport):
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
 
 
 async def test_a_cnr_is_answered_at_once_and_queued_once(world: World) -> None:

@@ -11,14 +11,15 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from smile_common.db import SessionDep
-from smile_common.errors import Conflict, NotFound, ServiceUnavailable, problem_responses
+from smile_common.errors import Conflict, NotFound, Problem, ServiceUnavailable, problem_responses
 from smile_common.security import Principal, Role, require_roles
 from smile_common.service import runtime_of
-from smile_ewp_gateway.context import gateway_of
+from smile_ewp_gateway.context import Gateway, gateway_of
 from smile_ewp_gateway.db import InboundChange, OutboundCall, SyncState
 from smile_ewp_gateway.identity.keystore import KeyKind
 from smile_ewp_gateway.notifications.resync import RESYNCED_APIS, resync_partner
 from smile_ewp_gateway.partners.client import PartnerCallError
+from smile_ewp_gateway.registry.catalogue import Catalogue
 from smile_ewp_gateway.registry.service import RegistryUnavailable
 
 router = APIRouter(tags=["EWP operations"])
@@ -160,14 +161,25 @@ async def registry_refresh(principal: Admin, request: Request) -> dict[str, str]
     return {"status": outcome.status, "detail": outcome.detail}
 
 
+async def _catalogue_to_show(gateway: Gateway) -> tuple[Catalogue, str | None]:
+    """The catalogue to show staff: the trusted one, else the last copy SMILE has (with why it is not trusted);
+    503 only when SMILE never had one (the registry unreachable since installation)."""
+    try:
+        return await gateway.registry.catalogue(), None
+    except RegistryUnavailable as exc:
+        if gateway.registry.current is None:
+            raise ServiceUnavailable(f"{exc}; see GET /registry") from exc
+        return gateway.registry.current, str(exc)
+
+
 @router.get("/partners/{hei_id}", operation_id="getEwpPartner", responses=problem_responses(401, 403, 404, 503))
 async def partner(hei_id: str, principal: Staff, session: SessionDep, request: Request) -> dict[str, Any]:
-    """What the registry says about an institution (names, ids, EWP APIs and versions) and SMILE's sync state."""
+    """What the registry says about an institution (names, ids, EWP APIs and versions) and SMILE's sync state.
+
+    When the registry cannot be reached, the last copy SMILE has is shown, with ``registry_warning`` saying why
+    it is no longer trusted; 503 when SMILE has never been able to read the registry."""
     gateway = gateway_of(runtime_of(request))
-    try:
-        catalogue = await gateway.registry.catalogue()
-    except RegistryUnavailable as exc:
-        raise ServiceUnavailable(str(exc)) from exc
+    catalogue, warning = await _catalogue_to_show(gateway)
     institution = catalogue.institutions.get(hei_id.lower())
     if institution is None:
         raise NotFound(f"{hei_id} is not in the EWP registry")
@@ -184,10 +196,13 @@ async def partner(hei_id: str, principal: Staff, session: SessionDep, request: R
         "other_ids": [{"type": t, "value": v} for t, v in institution.other_ids],
         "apis": catalogue.apis_of(institution.hei_id),
         "sync": [{"api": s.api, "last_success_at": s.last_success_at, "last_error": s.last_error} for s in states],
+        "registry_warning": warning,
     }
 
 
-@router.post("/partners/{hei_id}/resync", operation_id="resyncEwpPartner", responses=problem_responses(401, 403, 502))
+@router.post(
+    "/partners/{hei_id}/resync", operation_id="resyncEwpPartner", responses=problem_responses(401, 403, 404, 502, 503)
+)
 async def resync(
     hei_id: str,
     principal: Staff,
@@ -195,13 +210,22 @@ async def resync(
     api: Literal["iias", "omobilities", "omobility-las"] = "iias",
     full: bool = True,
 ) -> dict[str, Any]:
-    """Refresh now: ask the partner's ``index`` and fetch everything it lists (or what changed, ``full=false``)."""
-    gateway = gateway_of(runtime_of(request))
-    try:
-        queued = await resync_partner(gateway, principal.tenant, hei_id.lower(), api, full=full)
-    except PartnerCallError as exc:
-        from smile_common.errors import Problem
+    """Refresh now: ask the partner's ``index`` and fetch everything it lists (or what changed, ``full=false``).
 
+    404 when the registry does not list that institution with that API (nothing is recorded), 503 when SMILE
+    cannot trust its copy of the registry, 502 when the partner's node fails."""
+    gateway = gateway_of(runtime_of(request))
+    partner_hei_id = hei_id.lower()
+    try:
+        catalogue = await gateway.registry.catalogue()
+    except RegistryUnavailable as exc:
+        raise ServiceUnavailable(f"{exc}; see GET /registry") from exc
+    name, major = RESYNCED_APIS[api][:2]
+    if catalogue.api(partner_hei_id, name, major) is None:
+        raise NotFound(f"the EWP registry lists no {name} v{major} API for {hei_id}")
+    try:
+        queued = await resync_partner(gateway, principal.tenant, partner_hei_id, api, full=full)
+    except PartnerCallError as exc:
         raise Problem(exc.message, status=502, slug="partner-error", title="The partner did not answer") from exc
     return {"api": api, "queued": queued, "apis": sorted(RESYNCED_APIS)}
 

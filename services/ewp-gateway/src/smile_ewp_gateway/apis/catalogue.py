@@ -58,20 +58,26 @@ async def institutions(ctx: EwpContext) -> Response:
     return xml_response(root)
 
 
-def _local_institution(ctx: EwpContext, root: Any, data: Mapping[str, Any]) -> None:
+def _local_institution(ctx: EwpContext, root: Any, data: Mapping[str, Any] | None) -> None:
+    """The covered university: what the catalogue describes (``/internal/ewp/institution``), or, while it
+    describes nothing yet, the names and identifiers of ``SMILE_EWP_HEIS``."""
+    data = data or {}
     hei = _INST.sub(root, "hei")
     _INST.sub(hei, "hei-id", ctx.hei.hei_id)
-    for kind, value in ctx.hei.other_ids.items():
+    other_ids = dict(ctx.hei.other_ids)
+    if text(data.get("erasmus_code")):
+        other_ids.setdefault("erasmus", data["erasmus_code"])
+    for kind, value in other_ids.items():
         _INST.sub(hei, "other-id", value, type=kind)
-    add_localized(_INST, hei, "name", data.get("name") or data.get("names") or ctx.hei.names or ctx.hei.hei_id)
+    add_localized(_INST, hei, "name", data.get("names") or ctx.hei.names or ctx.hei.hei_id)
     if text(data.get("abbreviation")):
         _INST.sub(hei, "abbreviation", data["abbreviation"])
     add_address(hei, "street-address", data.get("street_address"))
     add_address(hei, "mailing-address", data.get("mailing_address"))
-    add_urls(_INST, hei, "website-url", data.get("website_url") or data.get("website_urls"))
+    add_urls(_INST, hei, "website-url", data.get("website_urls"))
     add_urls(_INST, hei, "logo-url", as_list(data.get("logo_url"))[:1], https_only=True)
-    add_urls(_INST, hei, "mobility-factsheet-url", data.get("factsheet_url") or data.get("factsheet_urls"))
-    add_urls(_INST, hei, "course-catalogue-url", data.get("catalogue_url") or data.get("catalogue_urls"))
+    add_urls(_INST, hei, "mobility-factsheet-url", data.get("factsheet_urls"))
+    add_urls(_INST, hei, "course-catalogue-url", data.get("catalogue_urls"))
     for contact in as_list(data.get("contacts")):
         if isinstance(contact, Mapping):
             add_contact(hei, contact)
@@ -107,21 +113,21 @@ async def ounits(ctx: EwpContext) -> Response:
     found = await owner(ctx.gateway.owners.ounits(hei_id, ids=ids, codes=codes))
     wanted = set(ids) if ids else set(codes)
     for unit in found:
-        key = str(unit.get("id") or unit.get("ounit_id")) if ids else str(unit.get("code"))
-        if key not in wanted or unit.get("hidden"):
+        key = str(unit.get("ounit_id")) if ids else str(unit.get("code"))
+        if key not in wanted:
             continue
         wanted.discard(key)
         element = _OU.sub(root, "ounit")
-        _OU.sub(element, "ounit-id", unit.get("id") or unit.get("ounit_id"))
+        _OU.sub(element, "ounit-id", unit["ounit_id"])
         _OU.sub(element, "ounit-code", unit.get("code"))
-        add_localized(_OU, element, "name", unit.get("name") or unit.get("names") or unit.get("code"))
+        add_localized(_OU, element, "name", unit.get("names") or unit.get("code"))
         if text(unit.get("abbreviation")):
             _OU.sub(element, "abbreviation", unit["abbreviation"])
-        if text(unit.get("parent_id") or unit.get("parent_ounit_id")):
-            _OU.sub(element, "parent-ounit-id", unit.get("parent_id") or unit.get("parent_ounit_id"))
+        if text(unit.get("parent_ounit_id")):
+            _OU.sub(element, "parent-ounit-id", unit["parent_ounit_id"])
         add_address(element, "street-address", unit.get("street_address"))
-        add_urls(_OU, element, "website-url", unit.get("website_url") or unit.get("website_urls"))
-        add_urls(_OU, element, "mobility-factsheet-url", unit.get("factsheet_url") or unit.get("factsheet_urls"))
+        add_urls(_OU, element, "website-url", unit.get("website_urls"))
+        add_urls(_OU, element, "mobility-factsheet-url", unit.get("factsheet_urls"))
         for contact in as_list(unit.get("contacts")):
             if isinstance(contact, Mapping):
                 add_contact(element, contact)
@@ -146,16 +152,17 @@ async def courses(ctx: EwpContext) -> Response:
 
 
 def _course(root: Any, course: Mapping[str, Any]) -> None:
+    """One ``learningOpportunitySpecification`` from the catalogue's course (``/internal/ewp/courses``)."""
     los_id = str(course.get("los_id") or "")
     if not los_id.startswith(("CR/", "CLS/", "MOD/", "DEP/")):
         return
     los = _CO.sub(root, "learningOpportunitySpecification")
     _CO.sub(los, "los-id", los_id)
-    if text(course.get("code")):
-        _CO.sub(los, "los-code", course["code"])
+    if text(course.get("los_code")):
+        _CO.sub(los, "los-code", course["los_code"])
     if text(course.get("ounit_id")):
         _CO.sub(los, "ounit-id", course["ounit_id"])
-    add_localized(_CO, los, "title", course.get("title") or course.get("code") or los_id)
+    add_localized(_CO, los, "title", course.get("titles") or course.get("los_code") or los_id)
     _CO.sub(
         los, "type", {"CR": "Course", "CLS": "Class", "MOD": "Module", "DEP": "Degree Programme"}[los_id.split("/")[0]]
     )
@@ -163,37 +170,40 @@ def _course(root: Any, course: Mapping[str, Any]) -> None:
         _CO.sub(los, "iscedCode", course["isced_code"])
     if isinstance(course.get("eqf_level"), int) and 1 <= course["eqf_level"] <= 8:
         _CO.sub(los, "eqfLevelProvided", course["eqf_level"])
-    add_urls(_CO, los, "url", course.get("syllabus_url") or course.get("urls"))
-    add_localized(_CO, los, "description", course.get("description"))
-    instances = [i for i in as_list(course.get("instances")) if isinstance(i, Mapping)]
+    add_urls(_CO, los, "url", course.get("urls"))
+    add_localized(_CO, los, "description", course.get("descriptions"))
+    instances = [i for i in as_list(course.get("lois")) if isinstance(i, Mapping)]
     if instances:
         specifies = _CO.sub(los, "specifies")
         for instance in instances:
             _instance(specifies, instance)
+        if len(specifies) == 0:
+            los.remove(specifies)
 
 
 def _instance(parent: Any, instance: Mapping[str, Any]) -> None:
-    if not (instance.get("loi_id") and instance.get("start_date") and instance.get("end_date")):
+    if not (instance.get("loi_id") and instance.get("start") and instance.get("end")):
         return
     loi = _CO.sub(parent, "learningOpportunityInstance")
     _CO.sub(loi, "loi-id", instance["loi_id"])
-    _CO.sub(loi, "start", instance["start_date"])
-    _CO.sub(loi, "end", instance["end_date"])
-    if instance.get("academic_year_id"):
+    _CO.sub(loi, "start", instance["start"])
+    _CO.sub(loi, "end", instance["end"])
+    academic = instance.get("academic_term")
+    if isinstance(academic, Mapping) and academic.get("academic_year_id"):
         term = _TRM.sub(loi, "academic-term")
-        _TRM.sub(term, "academic-year-id", instance["academic_year_id"])
-        if instance.get("academic_term_ewp_id"):
-            _TRM.sub(term, "ewp-id", instance["academic_term_ewp_id"])
-        add_localized(_TRM, term, "display-name", instance.get("term_name") or instance.get("term_code") or "term")
-        _TRM.sub(term, "start-date", instance["start_date"])
-        _TRM.sub(term, "end-date", instance["end_date"])
-    if instance.get("ects") is not None:
-        credit = _CO.sub(loi, "credit")
-        _CO.sub(credit, "scheme", "ects")
-        _CO.sub(credit, "value", _decimal(instance["ects"]))
-    languages = as_list(instance.get("languages"))
-    if languages:
-        _CO.sub(loi, "languageOfInstruction", languages[0])
+        _TRM.sub(term, "academic-year-id", academic["academic_year_id"])
+        if academic.get("ewp_id"):
+            _TRM.sub(term, "ewp-id", academic["ewp_id"])
+        add_localized(_TRM, term, "display-name", academic.get("names") or instance.get("term_code") or "term")
+        _TRM.sub(term, "start-date", academic.get("start_date") or instance["start"])
+        _TRM.sub(term, "end-date", academic.get("end_date") or instance["end"])
+    for credit in as_list(instance.get("credits")):
+        if isinstance(credit, Mapping) and credit.get("scheme") and credit.get("value") is not None:
+            element = _CO.sub(loi, "credit")
+            _CO.sub(element, "scheme", credit["scheme"])
+            _CO.sub(element, "value", _decimal(credit["value"]))
+    if text(instance.get("language")):
+        _CO.sub(loi, "languageOfInstruction", instance["language"])
     if instance.get("engagement_hours") is not None:
         _CO.sub(loi, "engagementHours", _decimal(instance["engagement_hours"]))
 

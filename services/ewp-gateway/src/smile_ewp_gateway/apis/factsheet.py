@@ -37,12 +37,10 @@ def _month_day(value: object) -> str:
     return value
 
 
-def _calendar_entry(parent: etree._Element, name: str, data: object) -> None:
-    if not isinstance(data, Mapping):
-        raise _IncompleteError(name)
+def _calendar_entry(parent: etree._Element, name: str, autumn: object, spring: object) -> None:
     entry = _F.sub(parent, name)
-    _F.sub(entry, "autumn-term", _month_day(_pick(data, "autumn_term", "autumn")))
-    _F.sub(entry, "spring-term", _month_day(_pick(data, "spring_term", "spring")))
+    _F.sub(entry, "autumn-term", _month_day(autumn))
+    _F.sub(entry, "spring-term", _month_day(spring))
 
 
 def _information(parent: etree._Element, name: str, data: object) -> None:
@@ -66,13 +64,22 @@ def _information(parent: etree._Element, name: str, data: object) -> None:
         raise _IncompleteError(name)
 
 
+def _optional_information(element: etree._Element, name: str, data: object) -> None:
+    """The information of an optional part (accessibility, additional info): without it, the part is left out."""
+    try:
+        _information(element, name, data)
+    except _IncompleteError:
+        parent = element.getparent()
+        if parent is not None:
+            parent.remove(element)
+
+
 def _factsheet(root: etree._Element, hei_id: str, data: Mapping[str, Any]) -> None:
     sheet = _F.sub(root, "factsheet")
     _F.sub(sheet, "hei-id", hei_id)
     calendar = _F.sub(sheet, "calendar")
-    source = _pick(data, "calendar") or {}
-    _calendar_entry(calendar, "student-nominations", _pick(source, "student_nominations", "nominations"))
-    _calendar_entry(calendar, "student-applications", _pick(source, "student_applications", "applications"))
+    _calendar_entry(calendar, "student-nominations", data.get("nominations_autumn"), data.get("nominations_spring"))
+    _calendar_entry(calendar, "student-applications", data.get("applications_autumn"), data.get("applications_spring"))
     _information(sheet, "application-info", data.get("application_info"))
     for requirement in as_list(data.get("additional_requirements")):
         if isinstance(requirement, Mapping) and requirement.get("name") and requirement.get("details"):
@@ -91,14 +98,14 @@ def _factsheet(root: etree._Element, hei_id: str, data: Mapping[str, Any]) -> No
             _F.sub(element, "name", item["name"])
             if item.get("description"):
                 _F.sub(element, "description", item["description"])
-            _information(element, "information", _pick(item, "information", "info"))
+            _optional_information(element, "information", _pick(item, "information", "info"))
     for name in ("housing_info", "visa_info", "insurance_info"):
         _information(sheet, name.replace("_", "-"), data.get(name))
     for item in as_list(data.get("additional_info")):
         if isinstance(item, Mapping) and item.get("type"):
             element = _F.sub(sheet, "additional-info")
             _F.sub(element, "type", item["type"])
-            _information(element, "info", _pick(item, "info", "information"))
+            _optional_information(element, "info", _pick(item, "info", "information"))
 
 
 def build_factsheet(hei_id: str, data: Mapping[str, Any] | None) -> etree._Element:

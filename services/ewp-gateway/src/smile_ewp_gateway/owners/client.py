@@ -89,24 +89,40 @@ class Owners:
         items = (await self.json(service, path, tenant, params)).get("items") or []
         return [i for i in items if isinstance(i, dict)]
 
-    # --- catalogue ------------------------------------------------------------------------------
-    async def institution(self, tenant: str) -> dict[str, Any]:
-        return await self.json("catalogue", "/internal/institution", tenant)
+    # --- catalogue (``/internal/ewp/...`` of the catalogue service) ------------------------------
+    async def institution(self, tenant: str) -> dict[str, Any] | None:
+        """The university as the catalogue describes it; ``None`` while it has not been described."""
+        return await self._optional("catalogue", "/internal/ewp/institution", tenant)
 
     async def ounits(self, tenant: str, *, ids: Sequence[str] = (), codes: Sequence[str] = ()) -> list[dict[str, Any]]:
         params = [("ounit_id", i) for i in ids] + [("ounit_code", c) for c in codes]
-        return await self.items("catalogue", "/internal/ounits", tenant, params)
+        return await self.items("catalogue", "/internal/ewp/ounits", tenant, params)
 
     async def courses(self, tenant: str, params: Params) -> list[dict[str, Any]]:
-        return await self.items("catalogue", "/internal/courses", tenant, params)
+        return await self.items("catalogue", "/internal/ewp/courses", tenant, params)
 
     async def course_ids(self, tenant: str, modified_since: str | None) -> list[str]:
         params = [("modified_since", modified_since)] if modified_since else []
-        body = await self.json("catalogue", "/internal/course-replication", tenant, params)
+        body = await self.json("catalogue", "/internal/ewp/course-ids", tenant, params)
         return [str(i) for i in body.get("los_ids") or []]
 
-    async def factsheet(self, tenant: str) -> dict[str, Any]:
-        return await self.json("catalogue", "/internal/factsheet", tenant)
+    async def factsheet(self, tenant: str) -> dict[str, Any] | None:
+        """The factsheet; ``None`` while the university has none."""
+        return await self._optional("catalogue", "/internal/ewp/factsheet", tenant)
+
+    async def _optional(self, service: str, path: str, tenant: str) -> dict[str, Any] | None:
+        response = await self.get(service, path, tenant)
+        if response.status_code == 404 and _explained(response):
+            return None  # the owner said there is nothing (a bare 404, e.g. a wrong URL, is an outage)
+        if response.status_code != 200:
+            raise OwnerError(f"{service} answered {response.status_code} to GET {path}")
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise OwnerError(f"{service} answered something else than JSON to GET {path}") from exc
+        if not isinstance(body, dict):
+            raise OwnerError(f"{service} answered an unexpected document to GET {path}")
+        return body
 
     # --- agreements -----------------------------------------------------------------------------
     async def iias(self, tenant: str, partner_hei_id: str, params: Params = ()) -> list[dict[str, Any]]:
@@ -147,3 +163,14 @@ class Owners:
     # --- records --------------------------------------------------------------------------------
     async def tors(self, tenant: str, sending_hei_id: str, params: Params = ()) -> list[dict[str, Any]]:
         return await self.items("records", "/internal/ewp/tors", tenant, [("sending_hei_id", sending_hei_id), *params])
+
+
+def _explained(response: httpx.Response) -> bool:
+    """A SMILE problem document with a ``detail``: an endpoint answered, not the router (``Not found``)."""
+    if not response.headers.get("content-type", "").startswith("application/problem+json"):
+        return False
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and bool(body.get("detail"))

@@ -106,6 +106,11 @@ class World:
     transport: RoutingTransport
     agreements: ServiceHarness | None = None
     owners: Any = None
+    catalogue: ServiceHarness | None = None
+    #: the catalogue's course the tests serve (as the catalogue's API returned it)
+    course: dict[str, Any] | None = None
+    #: how the gateway reaches the other SMILE services (tests cut a route to simulate an outage)
+    owner_transport: RoutingTransport | None = None
 
     def url(self, path: str, hei: str = SMILE_HEI) -> str:
         return f"{SMILE}/hei/{hei}{path}"
