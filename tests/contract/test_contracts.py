@@ -73,6 +73,50 @@ def test_every_operation_is_documented_for_integrators(path: Path) -> None:
     assert problems == []
 
 
+def _with_absolute_refs(schema: Any, base: str) -> Any:
+    if isinstance(schema, dict):
+        return {
+            k: (base + v if k == "$ref" and isinstance(v, str) and v.startswith("#") else _with_absolute_refs(v, base))
+            for k, v in schema.items()
+        }
+    if isinstance(schema, list):
+        return [_with_absolute_refs(v, base) for v in schema]
+    return schema
+
+
+@pytest.mark.parametrize("path", OPENAPI_FILES, ids=lambda p: p.stem)
+def test_every_successful_answer_shows_an_example_valid_against_its_schema(path: Path) -> None:
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    document = json.loads(path.read_text())
+    base = f"urn:smile:openapi:{path.stem}"
+    registry: Registry[Any] = Registry().with_resource(base, Resource.from_contents(document, DRAFT202012))
+    problems = []
+    for route, item in document["paths"].items():
+        for method, operation in item.items():
+            for status, response in operation.get("responses", {}).items():
+                for media_type, content in response.get("content", {}).items() if status.startswith("2") else ():
+                    if media_type != "application/json" and not media_type.endswith("+json"):
+                        continue  # files (PDF, CSV, XLSX, XML): described in words
+                    where = f"{method.upper()} {route} {status}"
+                    if "example" not in content and "examples" not in content:
+                        if content.get("schema"):
+                            problems.append(f"{where}: no example")
+                        continue  # no schema: a JSON download (exports), its columns documented in words
+                    examples = [content["example"]] if "example" in content else [
+                        e["value"] for e in content["examples"].values()
+                    ]  # fmt: skip
+                    schema = _with_absolute_refs(content.get("schema", {}), base)
+                    validator = jsonschema.Draft202012Validator(
+                        schema, registry=registry, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+                    )
+                    for example in examples:
+                        for error in validator.iter_errors(example):
+                            problems.append(f"{where}: example invalid at {list(error.absolute_path)}: {error.message}")
+    assert problems == []
+
+
 def _git(*args: str) -> str | None:
     try:
         result = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False, timeout=30)

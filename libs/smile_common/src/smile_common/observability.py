@@ -100,7 +100,13 @@ def health_router(checks: Callable[[Request], dict[str, ReadinessCheck]], *, tim
         "/readyz",
         operation_id="readyz",
         summary="Readiness: the database (and the broker, for processes that need it) answer",
-        responses=problem_responses(503),
+        responses={
+            200: {
+                "description": "Every dependency answers",
+                "content": {"application/json": {"example": {"status": "ok", "checks": {"database": "ok"}}}},
+            },
+            **problem_responses(503),
+        },
     )
     async def readyz(request: Request) -> JSONResponse:
         results: dict[str, Any] = {}

@@ -38,6 +38,7 @@ from smile_common.events.tables import MessagingTables
 from smile_common.hardening import RateLimitMiddleware, SecurityHeadersMiddleware, parse_rate
 from smile_common.limits import BodySizeLimitMiddleware
 from smile_common.observability import CorrelationIdMiddleware, ReadinessCheck, health_router
+from smile_common.openapi_examples import add_response_examples
 from smile_common.rootpath import RootPathMiddleware
 from smile_common.security.devissuer import DevIssuer
 from smile_common.security.jwt import JwksKeyProvider, KeyProvider, StaticKeyProvider, TokenVerifier
@@ -298,6 +299,7 @@ def _document_problems(app: FastAPI) -> None:
             "description": "OIDC access token (RS256) with `roles` and `hei` (the university's SCHAC code) claims.",
         }
         _validation_errors_as_problems(schema)
+        add_response_examples(schema)
         app.openapi_schema = schema
         return schema
 
