@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from smile_common.events import Envelope
 from smile_common.events.payloads.catalogue import CoursePublished
 
+from . import scenario
 from .conftest import HEI, deliver, figure, started
 from .test_courses import T0, course
 
@@ -101,3 +102,19 @@ async def test_a_referent_sees_only_their_faculties(make_harness, smile_bus) -> 
     assert own.json()["filters"] == {"faculty": ["DROIT"]}
     other = await indicators.client.get("/figures/course-offer", params={"faculty": "ECO"}, headers=referent)
     assert other.status_code == 403
+
+    # the catalogue says DROIT is a faculty with a department of European law; LANG has no course yet
+    await deliver(
+        indicators,
+        smile_bus,
+        [scenario.unit("DROIT", "faculty"), scenario.unit("DRT-EU", "department", parent="DROIT")],
+    )
+    department = indicators.headers("referent", ounits=["DRT-EU"])
+    theirs = await indicators.client.get("/figures/course-offer", headers=department)
+    assert theirs.json()["filters"] == {"faculty": ["DROIT"]}
+    assert theirs.json()["total"]["courses_published"] == 1
+    languages = await indicators.client.get(
+        "/figures/course-offer", headers=indicators.headers("referent", ounits=["LANG"])
+    )
+    assert languages.status_code == 200, languages.text
+    assert languages.json()["total"]["courses_published"] == 0

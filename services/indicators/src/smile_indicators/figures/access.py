@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Annotated
 
@@ -21,13 +22,16 @@ Reader = Annotated[Principal, Depends(require_roles(*FULL_READERS, Role.REFERENT
 FullReader = Annotated[Principal, Depends(require_roles(*FULL_READERS))]
 
 
-def scope_to_principal(principal: Principal, filters: Filters, allowed: tuple[str, ...]) -> Filters:
-    """Restrict a referent to the faculties of their ``ounits`` claim; others see everything."""
+def scope_to_principal(
+    principal: Principal, filters: Filters, allowed: tuple[str, ...], faculty_of: Callable[[str], str | None]
+) -> Filters:
+    """Restrict a referent to the faculties of their ``ounits`` claim (a department's referent: the
+    faculty the department belongs to); others see everything."""
     if principal.has_any(*FULL_READERS):
         return filters
     if "faculty" not in allowed or not principal.ounits:
         raise Forbidden("Referents see the figures of their own faculties only; this one has no faculty.")
-    own = tuple(sorted(principal.ounits))
+    own = tuple(sorted({faculty_of(unit) or unit for unit in principal.ounits}))
     if not filters.faculty:
         return replace(filters, faculty=own)
     outside = sorted(set(filters.faculty) - set(own))

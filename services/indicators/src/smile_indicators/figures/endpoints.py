@@ -19,11 +19,12 @@ from smile_common.errors import problem_responses
 from smile_common.security import Principal
 from smile_common.service import runtime_of
 from smile_indicators.exports.responses import FORMAT_DESCRIPTION, check_format, export_response
-from smile_indicators.figures.access import Reader, scope_to_principal
+from smile_indicators.figures.access import FULL_READERS, Reader, scope_to_principal
 from smile_indicators.figures.cache import RecordCache
 from smile_indicators.figures.dimensions import check_known, known_values
 from smile_indicators.figures.filters import DIMENSIONS, parse_filters
 from smile_indicators.figures.framework import Breakdown, Indicator, compute
+from smile_indicators.figures.population import load_dimensions
 from smile_indicators.figures.registry import INDICATORS
 from smile_indicators.figures.schemas import FilterValues, IndicatorDefinition, figure_model
 
@@ -97,9 +98,14 @@ async def _figures(
         extra=extra,
         dated=indicator.dated,
     )
-    filters = scope_to_principal(principal, filters, indicator.filters)
     cache = record_cache(request)
+    # only what the caller asked must be known: a referent's own faculty may have no data yet
     await check_known(session, principal.tenant, filters, cache)
+    if not principal.has_any(*FULL_READERS):
+        dims = await cache.get(
+            session, principal.tenant, "dimensions", lambda: load_dimensions(session, principal.tenant)
+        )
+        filters = scope_to_principal(principal, filters, indicator.filters, dims.faculty_of)
     return await compute(indicator, session, principal.tenant, filters, cache)
 
 
