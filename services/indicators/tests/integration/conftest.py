@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from smile_common.events import Envelope, InMemoryBus, RabbitMQBus
 from smile_common.testing.harness import ServiceHarness
 from smile_indicators.definition import DEFINITION
+from smile_indicators.facts.registry import PROJECTOR
+from smile_indicators.figures.registry import INDICATORS
 from smile_indicators.projection.log import event_log
 
 HEI = "unicaen.fr"
@@ -87,3 +91,19 @@ async def figure(harness: ServiceHarness, slug: str, role: str = "analyst", **pa
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+async def snapshot(harness: ServiceHarness) -> dict[str, Any]:
+    """Every indicator by every breakdown, and every row of every read model."""
+    figures = {
+        (item.slug, by): await figure(harness, item.slug, by=by) for item in INDICATORS for by in item.breakdowns
+    }
+    async with harness.runtime.database.sessionmaker() as session:
+        rows = {
+            table.name: sorted(
+                json.dumps(dict(r._mapping), default=str, sort_keys=True)
+                for r in (await session.execute(sa.select(table))).all()
+            )
+            for table in PROJECTOR.tables
+        }
+    return {"figures": figures, "rows": rows}

@@ -19,14 +19,13 @@ from smile_common.service import Runtime
 from smile_indicators.definition import DEFINITION
 from smile_indicators.facts.registry import PROJECTOR
 from smile_indicators.figures import clock
-from smile_indicators.figures.registry import INDICATORS
 from smile_indicators.projection.consumer import ProjectorConsumer
 from smile_indicators.projection.log import event_log
 from smile_indicators.projection.rebuild import rebuild
 from smile_indicators.projection.registry import Projector
 
 from . import scenario
-from .conftest import deliver, figure, started
+from .conftest import deliver, figure, snapshot, started
 from .test_courses import T0, course
 
 
@@ -42,22 +41,6 @@ def _scripted_courses() -> list:  # type: ignore[type-arg]
     return events
 
 
-async def _snapshot(harness) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    """Every indicator by every breakdown, and every row of every read model."""
-    figures = {
-        (item.slug, by): await figure(harness, item.slug, by=by) for item in INDICATORS for by in item.breakdowns
-    }
-    async with harness.runtime.database.sessionmaker() as session:
-        rows = {
-            table.name: sorted(
-                json.dumps(dict(r._mapping), default=str, sort_keys=True)
-                for r in (await session.execute(sa.select(table))).all()
-            )
-            for table in PROJECTOR.tables
-        }
-    return {"figures": figures, "rows": rows}  # type: ignore[dict-item]
-
-
 async def test_rebuild_gives_identical_figures(make_harness, smile_bus, monkeypatch) -> None:
     monkeypatch.setattr(clock, "now", lambda: scenario.NOW)
     indicators = await started(make_harness)
@@ -65,7 +48,7 @@ async def test_rebuild_gives_identical_figures(make_harness, smile_bus, monkeypa
     late = events[::-1]  # reversed order, and everything delivered twice
     await deliver(indicators, smile_bus, late[:30] + late[:30])
     await deliver(indicators, smile_bus, late[30:] + late)
-    before = await _snapshot(indicators)
+    before = await snapshot(indicators)
     assert before["figures"][("course-offer", "faculty")]["total"]["courses_published"] == 5
     assert before["figures"][("incoming-students", "country")]["total"]["students"] == 5
 
@@ -73,12 +56,12 @@ async def test_rebuild_gives_identical_figures(make_harness, smile_bus, monkeypa
     assert report.applied == len(events)
     assert report.rows["course_fact"] == 6
     assert report.rows["mobility_fact"] == 8
-    assert await _snapshot(indicators) == before
+    assert await snapshot(indicators) == before
 
     # the command does the same from the shell
     result = await _cli(indicators, "rebuild")
     assert json.loads(result)["rebuild"]["applied"] == len(events)
-    assert await _snapshot(indicators) == before
+    assert await snapshot(indicators) == before
 
 
 async def test_events_of_types_not_used_are_logged_without_payload_and_never_replayed(make_harness, smile_bus) -> None:
