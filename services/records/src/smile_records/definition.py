@@ -50,6 +50,8 @@ DEFINITION = ServiceDefinition(
         surveys.router,
         transcripts_internal.router,
     ],
+    # a jury export for grade tables is up to 200,000 grades (about 21 MB of JSON)
+    body_limits=lambda settings: {"/grade-tables/compute": max(settings.max_body_bytes, 32 * 1024 * 1024)},
     consumers=worker.consumers,
     background=worker.background,
     # records hosts the suite's data-subject requests (/data-protection/requests); see smile_common.datasubject

@@ -26,6 +26,7 @@ from .conftest import (
     records_service,
     sis_of,
     staff,
+    student,
 )
 
 
@@ -201,3 +202,25 @@ async def test_a_worker_with_an_unusable_sis_configuration_does_not_start(make_h
     h = await make_harness(DEFINITION, sis_config=config)
     with pytest.raises(SisConfigurationError, match=reason):
         await asyncio.wait_for(run_worker(h.runtime, asyncio.Event(), subscribe=False), 10)
+
+
+async def test_where_each_student_stands_in_the_sis(make_harness) -> None:
+    h = await records_service(make_harness)
+    first, second, other = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    await publish(h, accepted(first))
+    await publish(h, approved(first, ["DRT-EU-101"]))
+    await publish(h, accepted(second, omobility_id="om-second"))  # the same student's next mobility
+    luca = student(esi="urn:schac:personalUniqueCode:int:esi:it:LCRSS01", given_names="Luca", family_name="Rossi")
+    await publish(h, accepted(other, student=luca))
+    done = await eventually(lambda: enrolment_in(h, first, "done"))
+    await eventually(lambda: enrolment_in(h, second, "waiting"))
+    await eventually(lambda: enrolment_in(h, other, "waiting"))
+
+    page = await h.client.get("/enrolments", params={"student_id": done["student_id"]}, headers=staff(h))
+    assert page.status_code == 200
+    assert {(e["mobility_id"], e["state"]) for e in page.json()["items"]} == {
+        (str(first), "done"),
+        (str(second), "waiting"),
+    }
+    unknown = await h.client.get("/enrolments", params={"student_id": str(uuid.uuid4())}, headers=staff(h))
+    assert unknown.json()["items"] == []

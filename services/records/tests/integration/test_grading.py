@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from .conftest import course_published, enrolled_mobility, publish, records_service, staff
@@ -391,3 +393,25 @@ async def test_a_grade_of_an_unknown_scale_is_not_converted(make_harness, direct
     response = await _convert(h, {**body, "isced_code": "0421", "eqf_level": 6})
     assert response.status_code == 422
     assert response.json()["type"] == "urn:smile:problem:unknown-grading-scale"
+
+
+async def test_a_jury_export_larger_than_other_requests_is_accepted(make_harness) -> None:
+    h = await records_service(make_harness, grade_table_min_count=1)
+    grades = [str(10 + i % 11) for i in range(30_000)]
+    history = [
+        {"course_code": f"DRT-{i % 40:03d}", "academic_year": "2024/2025", "grade": g, "isced_code": "0421"}
+        for i, g in enumerate(grades)
+    ]
+    body = {"academic_years": ["2024/2025"], "source": "history", "history": history, "isced_digits": [4]}
+    assert len(json.dumps(body)) > h.runtime.settings.max_body_bytes  # any other route would answer 413
+    response = await h.client.post("/grade-tables/compute", json=body, headers=staff(h))
+    assert response.status_code == 200, response.text
+    [table] = response.json()["tables"]
+    assert table["total"] == 30_000
+    assert {g["label"]: g["count"] for g in table["grades"]}["20"] == grades.count("20")
+    too_big = await h.client.post(
+        "/grade-tables",
+        content=b"x" * (h.runtime.settings.max_body_bytes + 1),
+        headers={**staff(h), "content-type": "application/json"},
+    )
+    assert too_big.status_code == 413

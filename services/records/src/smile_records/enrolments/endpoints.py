@@ -26,11 +26,15 @@ async def list_enrolments(
     session: SessionDep,
     principal: Staff,
     state: Annotated[list[EnrolmentState] | None, Query(description="only these states (repeatable)")] = None,
+    student_id: Annotated[uuid.UUID | None, Query(description="only this student's mobilities")] = None,
     cursor: Annotated[str | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> EnrolmentPage:
-    """SIS synchronisations, most recently changed first; filter on ``state=failed`` to see what needs a person."""
+    """SIS synchronisations, most recently changed first; filter on ``state=failed`` to see what needs a person,
+    on ``student_id`` to see where one student stands."""
     query = sa.select(Enrolment).where(Enrolment.tenant == principal.tenant)
+    if student_id is not None:
+        query = query.where(Enrolment.student_id == student_id)
     if state:
         query = query.where(Enrolment.state.in_([s.value for s in state]))
     after = decode_cursor(cursor, 2)

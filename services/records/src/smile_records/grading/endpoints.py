@@ -106,7 +106,8 @@ async def compute_tables(
     else:
         uploaded = service.grades_from_history(data.history, data.scale_id)
         grades = await history.with_course_codes(runtime, principal.tenant, uploaded)
-    grades = [g for g in grades if g.academic_year in set(data.academic_years)]
+    years = set(data.academic_years)
+    grades = [g for g in grades if g.academic_year in years]
     computed = await service.compute(
         session,
         principal,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -17,7 +18,7 @@ from smile_common.errors import Conflict, NotFound, Problem
 from smile_common.security import Principal
 from smile_records.grading.egracons import Band, ConversionError, bands_from_counts, bands_from_percentages, convert
 from smile_records.grading.models import GradeConversion, GradeTable
-from smile_records.grading.scales import GradeError, GradingScale, scale_of
+from smile_records.grading.scales import GradeError, GradingScale, ParsedGrade, scale_of
 from smile_records.grading.schemas import (
     ConversionRequest,
     GradeBandRead,
@@ -203,13 +204,18 @@ class HistoryGradeOutOfScale(Problem):
     status, slug, title = 422, "grade-out-of-scale", "The grade does not fit its grading scale"
 
 
+def _parser(scale: GradingScale) -> Callable[[str], ParsedGrade]:
+    """``scale.parse``, once per distinct grade: a jury export repeats a few hundred grades many times."""
+    return functools.lru_cache(maxsize=8192)(scale.parse)
+
+
 def grades_from_history(history: Sequence[HistoricalGrade], scale_id: str) -> list[Grade]:
     """Uploaded grades, refused all together when one of them is not a grade of the scale."""
-    scale = known_scale(scale_id, tables=True)
+    parse = _parser(known_scale(scale_id, tables=True))
     wrong = []
     for index, h in enumerate(history):
         try:
-            scale.parse(h.grade)
+            parse(h.grade)
         except GradeError as exc:
             wrong.append(f"history[{index}]: {exc}")
     if wrong:
@@ -233,9 +239,10 @@ async def compute(
     groups: dict[tuple[str, int | None], Counter[str]] = {}
     per_course: dict[str, Counter[str]] = {}
     used = without_isced = failing = 0
+    parse = _parser(scale)
     for grade in grades:
         try:
-            parsed = scale.parse(grade.grade)
+            parsed = parse(grade.grade)
         except GradeError:
             continue
         per_course.setdefault(grade.course_code, Counter())[parsed.band] += 1
