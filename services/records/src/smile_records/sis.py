@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from smile_common.errors import Conflict
 from smile_common.service import Runtime
 from smile_records.settings import RecordsSettings
-from smile_sis import SisRegistry
+from smile_sis import EnrolmentPolicy, SisConfigurationError, SisRegistry, StudentInformationSystem
 
-__all__ = ["sis_registry"]
+__all__ = ["SisNotConfigured", "sis_for", "sis_registry"]
+
+
+class SisNotConfigured(Conflict):
+    slug, title = "sis-not-configured", "No SIS is configured for this university"
+
 
 _KEY = "sis_registry"
 
@@ -22,3 +28,12 @@ def sis_registry(runtime: Runtime) -> SisRegistry:
         runtime.closers.append(registry.aclose)
     assert isinstance(registry, SisRegistry)
     return registry
+
+
+def sis_for(runtime: Runtime, tenant: str) -> tuple[StudentInformationSystem, EnrolmentPolicy]:
+    """The university's SIS and enrolment policy, or a 409 ``sis-not-configured`` for a request."""
+    registry = sis_registry(runtime)
+    try:
+        return registry.for_tenant(tenant), registry.policy_for(tenant)
+    except SisConfigurationError as exc:
+        raise SisNotConfigured(f"{exc}: see SMILE_SIS_CONFIG (docs/sis.md)") from exc

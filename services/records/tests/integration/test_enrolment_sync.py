@@ -4,6 +4,7 @@ retried when the SIS fails, with the state visible per mobility."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -224,3 +225,19 @@ async def test_where_each_student_stands_in_the_sis(make_harness) -> None:
     }
     unknown = await h.client.get("/enrolments", params={"student_id": str(uuid.uuid4())}, headers=staff(h))
     assert unknown.json()["items"] == []
+
+
+async def test_a_university_without_a_sis_configured_fails_at_once_saying_so(make_harness) -> None:
+    elsewhere = json.dumps({"tenants": {"univ-rennes.fr": {"kind": "memory"}}})  # nothing for unicaen.fr
+    h = await records_service(make_harness, sis_config=elsewhere)
+    mobility = uuid.uuid4()
+    await publish(h, accepted(mobility))
+    await publish(h, approved(mobility, ["DRT-EU-101"]))
+    failed = await eventually(lambda: enrolment_in(h, mobility, "failed"))
+    assert "no SIS is configured for unicaen.fr" in failed["last_error"]
+    assert (failed["attempts"], failed["last_error_retryable"], failed["sis_kind"]) == (1, False, None)
+    [event] = await events(h, "records.enrolment.failed.v1")
+    assert (event["step"], event["will_retry"]) == ("learner", False)
+    computed = await h.client.post("/grade-tables/compute", json={"academic_years": ["2025/2026"]}, headers=staff(h))
+    assert computed.status_code == 409
+    assert computed.json()["type"] == "urn:smile:problem:sis-not-configured"

@@ -9,6 +9,7 @@ the reason for a person to read.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -29,8 +30,10 @@ from smile_sis import (
     AdministrativeEnrolmentRequest,
     CourseEnrolmentRequest,
     LearnerData,
+    SisConfigurationError,
     SisError,
     SisLearner,
+    SisRejected,
     SisUnavailable,
 )
 
@@ -147,6 +150,10 @@ async def _call_sis(runtime: Runtime, snap: _Snapshot) -> _Outcome:
     try:
         sis = registry.for_tenant(snap.tenant)
         policy = registry.policy_for(snap.tenant)
+    except SisConfigurationError as exc:  # retrying will not help: someone must configure the SIS
+        outcome.error = SisRejected(str(exc))
+        return outcome
+    try:
         outcome.learner = await sis.ensure_learner(_learner_data(snap.student))
         outcome.step = "administrative"
         mobility = snap.mobility
@@ -208,7 +215,8 @@ async def _record(runtime: Runtime, snap: _Snapshot, outcome: _Outcome) -> None:
         enrolment.attempts += 1
         enrolment.last_attempt_at = now
         enrolment.lease_until = None
-        enrolment.sis_kind = sis_registry(runtime).config_for(snap.tenant).kind
+        with contextlib.suppress(SisConfigurationError):
+            enrolment.sis_kind = sis_registry(runtime).config_for(snap.tenant).kind
         enrolment.updated_at = now
         await _remember_learner(session, snap, outcome)
         if outcome.error is None:

@@ -7,7 +7,7 @@ from smile_common.errors import Problem
 from smile_common.service import Runtime
 from smile_records.courses.handlers import courses_by_code
 from smile_records.grading.service import Grade
-from smile_records.sis import sis_registry
+from smile_records.sis import sis_for
 from smile_sis import GradeRecord, SisError, SisNotSupported
 
 
@@ -29,8 +29,7 @@ def _year(record: GradeRecord, years_by_period: dict[str, str]) -> str | None:
 
 async def sis_history(runtime: Runtime, tenant: str, academic_years: list[str]) -> list[Grade]:
     """The SIS's final grades of ``academic_years`` (read outside any transaction)."""
-    sis = sis_registry(runtime).for_tenant(tenant)
-    policy = sis_registry(runtime).policy_for(tenant)
+    sis, policy = sis_for(runtime, tenant)
     try:
         periods = await sis.list_periods()
         wanted = {int(y[:4]): y for y in academic_years}

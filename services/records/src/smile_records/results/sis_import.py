@@ -14,7 +14,7 @@ from smile_common.service import Runtime
 from smile_records.enrolments.models import Enrolment
 from smile_records.results.schemas import ResultImport, ResultRead, SkippedResult
 from smile_records.results.service import ResultFacts, component, mobility_of, record
-from smile_records.sis import sis_registry
+from smile_records.sis import sis_for
 from smile_records.students.models import Student
 from smile_sis import LearnerQuery, ResultOutcome, SisError, SisLearner, SisResult
 
@@ -81,7 +81,7 @@ async def _context(runtime: Runtime, tenant: str, mobility_id: uuid.UUID) -> tup
 async def read_sis_results(runtime: Runtime, tenant: str, mobility_id: uuid.UUID) -> list[SisResult]:
     """Call the SIS outside any database transaction (it may take seconds)."""
     enrolment, student = await _context(runtime, tenant, mobility_id)
-    sis = sis_registry(runtime).for_tenant(tenant)
+    sis, _ = sis_for(runtime, tenant)
     try:
         learner: SisLearner | None = SisLearner(
             code=student.sis_learner_code,
