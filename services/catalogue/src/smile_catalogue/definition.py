@@ -10,12 +10,22 @@ from smile_catalogue.baskets import endpoints as baskets
 from smile_catalogue.courses import endpoints as courses
 from smile_catalogue.db import data_protection, metadata, outbox, tables
 from smile_catalogue.factsheet import endpoints as factsheet
+from smile_catalogue.imports import endpoints as imports
+from smile_catalogue.imports.cli import COMMANDS
+from smile_catalogue.imports.loop import import_loop
 from smile_catalogue.institution import endpoints as institution
 from smile_catalogue.internal import endpoints as internal
 from smile_catalogue.search import endpoints as search
 from smile_catalogue.settings import CatalogueSettings
 from smile_common.dataprotection import DataProtection
 from smile_common.service import ServiceDefinition
+from smile_common.settings import ServiceSettings
+
+
+def _body_limits(settings: ServiceSettings) -> dict[str, int]:
+    assert isinstance(settings, CatalogueSettings)
+    return {"/imports": settings.catalogue_import_max_bytes + 1024}
+
 
 DEFINITION = ServiceDefinition(
     name="catalogue",
@@ -39,8 +49,12 @@ DEFINITION = ServiceDefinition(
         courses.router,
         factsheet.router,
         baskets.router,
+        imports.router,
         internal.router,
     ],
+    background=lambda runtime: [import_loop(runtime)],
+    commands=COMMANDS,
+    body_limits=_body_limits,
     seed=seed.load_demo_data,
     openapi_tags=[
         {"name": "search", "description": "Public search of the courses open to exchange students"},
@@ -48,6 +62,7 @@ DEFINITION = ServiceDefinition(
         {"name": "institution", "description": "The university, its units, academic years, terms, programmes"},
         {"name": "factsheet", "description": "What incoming students need to know before applying"},
         {"name": "baskets", "description": "Students' course baskets, checked rule by rule"},
+        {"name": "imports", "description": "Loading the offer from files (CSV, JSON, Apogée) and the SIS"},
         {"name": "internal", "description": "Reads for the EWP gateway (service role)"},
     ],
 )

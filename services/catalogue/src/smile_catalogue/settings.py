@@ -14,5 +14,8 @@ class CatalogueSettings(ServiceSettings):
     catalogue_search_cache_size: int = Field(default=2000, ge=0, le=100_000)
     #: largest file accepted by ``POST /imports`` (the command line has no limit)
     catalogue_import_max_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
+    #: which SIS each university uses, for ``POST /imports/sis`` (JSON, or the path of a JSON file; the same
+    #: document as the records service's). Empty: the demo SIS in dev, none elsewhere.
+    sis_config: str | None = None
     #: how often the worker looks for queued imports (it is also woken at once in the same process)
     catalogue_import_poll_seconds: float = Field(default=2.0, gt=0, le=300)

@@ -9,6 +9,7 @@ same courses on either backend. Every query word matches as a prefix (``econ`` f
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -20,15 +21,47 @@ _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß"
 _WORD = re.compile(r"[^\W_]+")
 
 
+@functools.cache
+def _combining() -> re.Pattern[str]:
+    """Every character with a non-zero combining class (what ``unicodedata.combining`` flags), as ranges."""
+    ranges: list[str] = []
+    start = previous = -2
+    for point in range(0x300, 0x20000):  # none above U+1E94A (Unicode 14/15)
+        if unicodedata.combining(chr(point)):
+            if point != previous + 1:
+                if start >= 0:
+                    ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(previous))}")
+                start = point
+            previous = point
+    ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(previous))}")
+    return re.compile(f"[{''.join(ranges)}]+")
+
+
 def fold(text: str) -> str:
     """Lower case, without accents or ligatures: ``Économie Œnologie`` -> ``economie oenologie``."""
+    if text.isascii():  # most of a catalogue: nothing to decompose (imports fold millions of words)
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if decomposed.isascii():
+        return decomposed.casefold()
+    return _combining().sub("", decomposed).casefold()
 
 
 def tokens(text: str) -> list[str]:
-    """The words of ``text``, folded."""
-    return _WORD.findall(fold(text))
+    """The words of ``text``, folded.
+
+    Folding works character by character and never turns white space into a letter, so the words of a
+    text are the words of its white-space-separated chunks: each chunk is folded once per process (a
+    catalogue repeats its words), which makes indexing an import of thousands of courses cheap.
+    """
+    if len(text) < 24:
+        return list(_chunk_tokens(text))
+    return [word for chunk in text.split() for word in _chunk_tokens(chunk)]
+
+
+@functools.lru_cache(maxsize=200_000)
+def _chunk_tokens(chunk: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(fold(chunk)))
 
 
 def code_tokens(code: str) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -44,18 +45,44 @@ class Outbox:
         await self.record_envelope(session, envelope)
         return envelope
 
-    async def record_envelope(self, session: AsyncSession, envelope: Envelope) -> None:
-        check_envelope(envelope)
-        await session.execute(
-            sa.insert(self.table).values(
-                event_id=envelope.id,
-                event_type=envelope.type,
-                tenant=envelope.tenant,
-                envelope=envelope.model_dump(mode="json"),
-                created_at=utcnow(),
-                attempts=0,
+    async def record_many(
+        self, session: AsyncSession, events: Sequence[tuple[EventPayload, str | None]], *, tenant: str
+    ) -> list[Envelope]:
+        """Add many ``(payload, subject)`` events in one statement (bulk imports), like :meth:`record`."""
+        envelopes = [
+            new_envelope(
+                payload, source=self.source, tenant=tenant, subject=subject, correlation_id=correlation_id.get()
             )
-        )
+            for payload, subject in events
+        ]
+        for start in range(0, len(envelopes), 1000):
+            await self._insert(session, envelopes[start : start + 1000])
+        return envelopes
+
+    async def record_envelope(self, session: AsyncSession, envelope: Envelope) -> None:
+        await self._insert(session, [envelope])
+
+    async def _insert(self, session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+        if not envelopes:
+            return
+        now = utcnow()
+        rows = []
+        for envelope in envelopes:
+            check_envelope(envelope)
+            rows.append(
+                {
+                    "event_id": envelope.id,
+                    "event_type": envelope.type,
+                    "tenant": envelope.tenant,
+                    "envelope": envelope.model_dump(mode="json"),
+                    "created_at": now,
+                    "attempts": 0,
+                }
+            )
+        if len(rows) == 1:
+            await session.execute(sa.insert(self.table).values(**rows[0]))
+        else:
+            await session.execute(sa.insert(self.table), rows)
         written: set[Outbox] = session.info.setdefault(_WRITTEN_KEY, set())
         if self not in written and session.bind is not None and session.bind.dialect.name == "postgresql":
             # Delivered by PostgreSQL at commit only: relays in other processes wake up at once.

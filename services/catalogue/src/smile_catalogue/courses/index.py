@@ -80,8 +80,8 @@ def _pick(titles: Mapping[str, str], lang: str) -> str:
     return titles.get(lang) or titles.get("en") or titles.get("fr") or next(iter(titles.values()), "")
 
 
-def derived_columns(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The search columns of a course from its editable fields."""
+def derived_columns(values: Mapping[str, Any], *, digest: str | None = None) -> dict[str, Any]:
+    """The search columns of a course from its editable fields (``digest``: its content hash, if known)."""
     titles: Mapping[str, str] = values.get("title") or {}
     body: list[str] = []
     for field in ("description", "learning_outcomes"):
@@ -91,7 +91,7 @@ def derived_columns(values: Mapping[str, Any]) -> dict[str, Any]:
         "title_sort_fr": text.sort_key(_pick(titles, "fr")),
         "search_head": " ".join([*text.code_tokens(values["code"]), text.document(titles.values())]).strip(),
         "search_body": text.document(body),
-        "content_hash": content_hash(values),
+        "content_hash": digest or content_hash(values),
     }
 
 

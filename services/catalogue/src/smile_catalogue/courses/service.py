@@ -93,7 +93,8 @@ async def update_course(
     session: AsyncSession, principal: Principal, course_id: uuid.UUID, data: CourseUpdate
 ) -> Course:
     course = await get_course(session, principal, course_id, for_update=True)
-    changes = stored_values(data, exclude_unset=True)
+    # the fields given, each in full (a schedule slot's unset keys too), as a create or an import stores them
+    changes = {name: value for name, value in stored_values(data).items() if name in data.model_fields_set}
     refs = await load_refs(session, principal.tenant)
     refs.check_course({**editable_values(course), **changes})
     before = course.content_hash

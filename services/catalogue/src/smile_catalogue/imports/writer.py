@@ -1,0 +1,260 @@
+"""Writing the courses of an import in bulk: COPY on PostgreSQL, multi-row statements on SQLite.
+
+Every course written gets its search columns and facets (as the API would give it), an audit entry, and,
+when the public can see the change, its ``catalogue.course.*`` event in the outbox, all in the caller's
+transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from smile_catalogue import revision
+from smile_catalogue.courses import index
+from smile_catalogue.courses.models import Course, CourseFacet, CourseStatus
+from smile_catalogue.courses.service import payload
+from smile_catalogue.db import is_postgres, metadata, outbox, table_of
+from smile_catalogue.refs import Refs
+from smile_common.audit import audit_table_for, changes_between
+from smile_common.audit.recorder import entry_values
+from smile_common.db import utcnow
+from smile_common.events.payloads.catalogue import CoursePublished, CourseUpdated
+from smile_common.security import Principal
+
+__all__ = ["ExistingCourse", "Writer", "load_existing"]
+
+_COURSE = table_of(Course)
+_FACET = table_of(CourseFacet)
+_COLUMNS = [c.name for c in _COURSE.columns if c.name != "search_vector"]
+_BATCH = 2000
+
+
+@dataclass
+class ExistingCourse:
+    id: uuid.UUID
+    code: str
+    status: str
+    version: int
+    content_hash: str
+    values: dict[str, Any]
+
+
+async def load_existing(session: AsyncSession, tenant: str) -> dict[str, ExistingCourse]:
+    """The university's courses by lower-case code, with the fields an import may change."""
+    columns = [_COURSE.c[name] for name in ("id", "status", "version", "content_hash", *index.EDITABLE_FIELDS)]
+    rows = await session.execute(sa.select(*columns).where(_COURSE.c.tenant == tenant))
+    out: dict[str, ExistingCourse] = {}
+    for row in rows.mappings():
+        values = {name: row[name] for name in index.EDITABLE_FIELDS}
+        out[row["code"].lower()] = ExistingCourse(
+            row["id"], row["code"], row["status"], row["version"], row["content_hash"], values
+        )
+    return out
+
+
+class Writer:
+    """Collects the creations and updates of an import, then writes them at once."""
+
+    def __init__(self, session: AsyncSession, principal: Principal, refs: Refs, options: Any) -> None:
+        self.session = session
+        self.principal = principal
+        self.options = options
+        self.ancestry = refs.ancestry()
+        self.created: list[dict[str, Any]] = []
+        self.updated: list[tuple[ExistingCourse, dict[str, Any], bool]] = []
+
+    def create(self, values: dict[str, Any], digest: str) -> uuid.UUID:
+        course_id = uuid.uuid4()
+        self.created.append({"id": course_id, **values, "content_hash": digest})
+        return course_id
+
+    def update(self, stored: ExistingCourse, values: dict[str, Any], digest: str, *, publish: bool) -> None:
+        self.updated.append((stored, {**values, "content_hash": digest}, publish))
+
+    async def write(self, progress: Callable[[str, int, int], Awaitable[None]]) -> None:
+        total = len(self.created) + len(self.updated)
+        if not total:
+            return
+        now = utcnow()
+        tenant, who = self.principal.tenant, self.principal.subject
+        status = CourseStatus.PUBLISHED.value if self.options.publish else CourseStatus.DRAFT.value
+        rows = [self._new_row(values, status, now) for values in self.created]
+        await self._insert_courses(rows)
+        await progress("writing", len(rows), total)
+        updates = [self._changed_row(stored, values, publish, now) for stored, values, publish in self.updated]
+        await self._update_courses(updates)
+        ids = [row["id"] for row in rows] + [row["b_id"] for row in updates]
+        facets = [
+            facet
+            for row in [*rows, *(values | {"id": stored.id} for stored, values, _ in self.updated)]
+            for facet in index.facet_rows(tenant, row["id"], row, self.ancestry)
+        ]
+        await self._replace_facets([row["b_id"] for row in updates], facets)
+        await self._audit(rows, who)
+        await self._events(rows, updates)
+        await revision.bump(self.session, tenant)
+        await progress("writing", len(ids), total)
+
+    # --- rows --------------------------------------------------------------------------------------------
+    def _new_row(self, values: dict[str, Any], status: str, now: Any) -> dict[str, Any]:
+        who = self.principal.subject
+        row = {
+            **values,
+            **index.derived_columns(values, digest=values["content_hash"]),
+            "tenant": self.principal.tenant,
+            "status": status,
+            "status_changed_by": who,
+            "status_changed_at": now,
+            "created_at": now,
+            "updated_at": now,
+            "updated_by": who,
+            "version": 1,
+            "source": self.options.source,
+            "fts_rowid": index.fts_rowid(values["id"]),
+        }
+        return row
+
+    def _changed_row(self, stored: ExistingCourse, values: dict[str, Any], publish: bool, now: Any) -> dict[str, Any]:
+        who = self.principal.subject
+        row = {
+            **{name: values[name] for name in index.EDITABLE_FIELDS},
+            **index.derived_columns(values, digest=values["content_hash"]),
+            "b_id": stored.id,
+            "updated_at": now,
+            "updated_by": who,
+            "version": stored.version + 1,
+            "source": self.options.source,
+            "status": CourseStatus.PUBLISHED.value if publish else stored.status,
+        }
+        if publish:
+            row["status_changed_by"], row["status_changed_at"] = who, now
+        return row
+
+    # --- statements --------------------------------------------------------------------------------------
+    async def _raw(self) -> Any:
+        connection = await self.session.connection()
+        return (await connection.get_raw_connection()).driver_connection
+
+    async def _copy(self, table: sa.Table, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
+        json_columns = {c.name for c in table.columns if isinstance(c.type, sa.JSON)}
+        if json_columns & set(columns):
+            dumps = json.dumps
+            flags = [(c, c in json_columns) for c in columns]
+            records = [tuple(dumps(row[c]) if is_json else row[c] for c, is_json in flags) for row in rows]
+        else:
+            getter = operator.itemgetter(*columns)
+            records = [getter(row) for row in rows]
+        raw = await self._raw()
+        await raw.copy_records_to_table(table.name, schema_name=table.schema, columns=list(columns), records=records)
+
+    async def _insert(self, table: sa.Table, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        if is_postgres(self.session):
+            await self._copy(table, columns, rows)
+            return
+        for start in range(0, len(rows), _BATCH):
+            chunk = [{c: row[c] for c in columns} for row in rows[start : start + _BATCH]]
+            await self.session.execute(sa.insert(table), chunk)
+
+    async def _insert_courses(self, rows: list[dict[str, Any]]) -> None:
+        await self._insert(_COURSE, _COLUMNS, rows)
+
+    async def _update_courses(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        names = [name for name in rows[0] if name != "b_id"]
+        for publish_rows in (
+            [r for r in rows if "status_changed_at" not in r],
+            [r for r in rows if "status_changed_at" in r],
+        ):
+            if not publish_rows:
+                continue
+            keys = [n for n in names if n in publish_rows[0]]
+            statement = (
+                sa.update(_COURSE)
+                .where(_COURSE.c.id == sa.bindparam("b_id"))
+                .values({name: sa.bindparam(name) for name in keys})
+            )
+            for start in range(0, len(publish_rows), _BATCH):
+                chunk = [{k: r[k] for k in ("b_id", *keys)} for r in publish_rows[start : start + _BATCH]]
+                await self.session.execute(statement, chunk)
+
+    async def _replace_facets(self, changed: list[uuid.UUID], facets: list[dict[str, Any]]) -> None:
+        for start in range(0, len(changed), 1000):
+            chunk = changed[start : start + 1000]
+            await self.session.execute(sa.delete(_FACET).where(_FACET.c.course_id.in_(chunk)))
+        await self._insert(_FACET, ["course_id", "dim", "value", "tenant"], facets)
+
+    async def _audit(self, created: list[dict[str, Any]], who: str) -> None:
+        table = audit_table_for(metadata)
+        if table is None:
+            return
+        tenant, label = self.principal.tenant, self.options.label
+        entries = [
+            entry_values(
+                self.session, tenant=tenant, action="created", object_type="course", object_id=row["id"], detail=label
+            )
+            for row in created
+        ]
+        for stored, values, publish in self.updated:
+            changes = changes_between(_audited(stored.values), _audited(values))
+            if publish:
+                changes["status"] = {"before": stored.status, "after": CourseStatus.PUBLISHED.value}
+            entries.append(
+                entry_values(
+                    self.session,
+                    tenant=tenant,
+                    action="updated",
+                    object_type="course",
+                    object_id=stored.id,
+                    changes=changes,
+                    detail=label,
+                )
+            )
+        columns = list(entries[0]) if entries else []
+        if entries and is_postgres(self.session):
+            await self._copy(table, columns, entries)
+        elif entries:
+            for start in range(0, len(entries), _BATCH):
+                await self.session.execute(sa.insert(table), entries[start : start + _BATCH])
+
+    async def _events(self, created: list[dict[str, Any]], updates: list[dict[str, Any]]) -> None:
+        events: list[tuple[Any, str | None]] = []
+        who = self.principal.subject
+        for row in created:
+            if row["status"] == CourseStatus.PUBLISHED.value:
+                events.append((payload(CoursePublished, _course(row), who), str(row["id"])))
+        for (stored, values, publish), row in zip(self.updated, updates, strict=True):
+            if publish:
+                kind: Any = CoursePublished
+            elif stored.status == CourseStatus.PUBLISHED.value:
+                kind = CourseUpdated
+            else:
+                continue
+            course = _course({**values, "id": stored.id, "updated_at": row["updated_at"], "version": row["version"]})
+            events.append((payload(kind, course, who), str(stored.id)))
+        if events:
+            await outbox.record_many(self.session, events, tenant=self.principal.tenant)
+
+
+def _audited(values: dict[str, Any]) -> dict[str, Any]:
+    """The editable fields as the audit trail compares them (credits as shown: 6, not 6.00)."""
+    out = {name: values.get(name) for name in index.EDITABLE_FIELDS}
+    out["ects"] = index.format_ects(out["ects"])
+    return out
+
+
+def _course(row: dict[str, Any]) -> Course:
+    """A detached course holding what an event says about it (never added to the session)."""
+    fields = ("id", "code", "title", "ects", "organisational_unit_code", "isced_code", "eqf_level", "term_codes",
+              "updated_at", "languages", "open_to_exchange", "programme_codes", "version")  # fmt: skip
+    return Course(**{name: row[name] for name in fields})
