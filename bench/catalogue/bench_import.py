@@ -131,7 +131,7 @@ async def main(args: argparse.Namespace) -> None:
     finally:
         for name in names:
             await drop(args.server, name)
-    for key, value in results.items():
+    for value in results.values():
         if isinstance(value, dict):
             value["ratio_to_target"] = round(value["rows_per_s"] / TARGET, 2)
     print(json.dumps(results, indent=1, ensure_ascii=False))

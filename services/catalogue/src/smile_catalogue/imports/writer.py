@@ -249,7 +249,8 @@ class Writer:
 def _audited(values: dict[str, Any]) -> dict[str, Any]:
     """The editable fields as the audit trail compares them (credits as shown: 6, not 6.00)."""
     out = {name: values.get(name) for name in index.EDITABLE_FIELDS}
-    out["ects"] = index.format_ects(out["ects"])
+    if out["ects"] is not None:
+        out["ects"] = index.format_ects(out["ects"])
     return out
 
 
