@@ -192,13 +192,18 @@ def _errors(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> list[di
 
 
 # --- courses ---------------------------------------------------------------------------------------------
+_HOURS = {"lecture", "tutorial", "practical", "independent"}
+
+
 def _merged(row: SourceRow, stored: Mapping[str, Any] | None) -> dict[str, Any]:
-    values: dict[str, Any] = dict(stored) if stored else {}
+    # only the stored fields the row does not give are read (see StoredValues)
+    values: dict[str, Any] = {name: stored[name] for name in stored if name not in row.patch} if stored else {}
     values.update(row.patch)
-    if stored and "hours" in row.patch and isinstance(row.patch["hours"], dict):
-        values["hours"] = {**(stored.get("hours") or {}), **row.patch["hours"]}
-    if stored and isinstance(row.patch.get("languages"), list):
-        values["languages"] = _keep_levels(row.patch["languages"], stored.get("languages") or [])
+    hours, languages = row.patch.get("hours"), row.patch.get("languages")
+    if stored and isinstance(hours, dict) and not set(hours) >= _HOURS:
+        values["hours"] = {**(stored.get("hours") or {}), **hours}
+    if stored and isinstance(languages, list) and any(isinstance(e, dict) and "cefr_level" not in e for e in languages):
+        values["languages"] = _keep_levels(languages, stored.get("languages") or [])
     for name in multilingual_fields():
         texts = row.by_language.get(name)
         if texts:

@@ -19,7 +19,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from smile_catalogue.db import is_postgres
+from smile_catalogue.courses.models import Course, CourseFacet
+from smile_catalogue.db import is_postgres, table_of
 from smile_catalogue.imports.formats import ImportFileError, ParsedFile, parse_file
 from smile_catalogue.imports.models import ImportJob, ImportPayload, JobStatus
 from smile_catalogue.imports.pipeline import ImportOptions, ImportResult, apply_file
@@ -35,6 +36,9 @@ __all__ = ["claim_next", "create_job", "get_job", "job_report", "list_jobs", "ru
 
 _log = logging.getLogger("smile.catalogue.imports")
 _PROGRESS_KEY = "catalogue_import_progress"
+#: imports writing at least this many courses refresh the planner's statistics of the search tables
+_ANALYZE_AFTER = 500
+_ANALYZED = ", ".join(f"{t.schema}.{t.name}" for t in (table_of(Course), table_of(CourseFacet)))
 _WAKE_KEY = "catalogue_import_wake"
 #: extra callback the command line gives to draw its progress bar
 Printer = Callable[[str, int, int], None]
@@ -191,7 +195,22 @@ async def _apply(runtime: Runtime, job: ImportJob, parsed: ParsedFile, progress:
             await transaction.commit()
         else:
             await transaction.rollback()
+    written = result.counts["created"] + result.counts["updated"]
+    if (
+        result.applied
+        and written >= _ANALYZE_AFTER
+        and runtime.settings.resolved_database_url().startswith("postgresql")
+    ):
+        await _analyze(runtime)
     return result
+
+
+async def _analyze(runtime: Runtime) -> None:
+    """Refresh PostgreSQL's statistics after a large import: until autovacuum gets to it, the planner would
+    treat the bulk-loaded tables as nearly empty and could choose plans that make searches take seconds."""
+    async with runtime.database.engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(sa.text(f"ANALYZE {_ANALYZED}"))
 
 
 async def _finish(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import operator
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +37,32 @@ _COLUMNS = [c.name for c in _COURSE.columns if c.name != "search_vector"]
 _BATCH = 2000
 
 
+_JSON_FIELDS = frozenset(name for name in index.EDITABLE_FIELDS if isinstance(_COURSE.c[name].type, sa.JSON))
+
+
+class StoredValues(Mapping[str, Any]):
+    """A stored course's editable fields, JSON ones decoded when first read: a re-import of a file that
+    gives most fields reads few of them (decoding all of 50,000 courses' would take longer than the rest)."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self._raw = raw
+        self._decoded: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in _JSON_FIELDS:
+            return self._raw[name]
+        if name not in self._decoded:
+            text = self._raw[name]
+            self._decoded[name] = json.loads(text) if isinstance(text, str) else text
+        return self._decoded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
 @dataclass
 class ExistingCourse:
     id: uuid.UUID
@@ -44,16 +70,19 @@ class ExistingCourse:
     status: str
     version: int
     content_hash: str
-    values: dict[str, Any]
+    values: StoredValues
 
 
 async def load_existing(session: AsyncSession, tenant: str) -> dict[str, ExistingCourse]:
     """The university's courses by lower-case code, with the fields an import may change."""
-    columns = [_COURSE.c[name] for name in ("id", "status", "version", "content_hash", *index.EDITABLE_FIELDS)]
+    columns: list[Any] = [_COURSE.c[name] for name in ("id", "status", "version", "content_hash")]
+    for name in index.EDITABLE_FIELDS:
+        column = _COURSE.c[name]
+        columns.append(sa.cast(column, sa.Text).label(name) if name in _JSON_FIELDS else column)
     rows = await session.execute(sa.select(*columns).where(_COURSE.c.tenant == tenant))
     out: dict[str, ExistingCourse] = {}
     for row in rows.mappings():
-        values = {name: row[name] for name in index.EDITABLE_FIELDS}
+        values = StoredValues({name: row[name] for name in index.EDITABLE_FIELDS})
         out[row["code"].lower()] = ExistingCourse(
             row["id"], row["code"], row["status"], row["version"], row["content_hash"], values
         )
@@ -246,9 +275,9 @@ class Writer:
             await outbox.record_many(self.session, events, tenant=self.principal.tenant)
 
 
-def _audited(values: dict[str, Any]) -> dict[str, Any]:
+def _audited(values: Mapping[str, Any]) -> dict[str, Any]:
     """The editable fields as the audit trail compares them (credits as shown: 6, not 6.00)."""
-    out = {name: values.get(name) for name in index.EDITABLE_FIELDS}
+    out = {name: values[name] for name in index.EDITABLE_FIELDS}
     if out["ects"] is not None:
         out["ects"] = index.format_ects(out["ects"])
     return out
