@@ -12,12 +12,13 @@ import uvicorn
 from pydantic import ValidationError
 
 from smile_common.logging import configure_logging
+from smile_common.security import Role
 from smile_common.security.devissuer import DevIssuer
 from smile_common.service import bootstrap
 from smile_suite.allinone import SuiteSettings, create_suite_app
 from smile_suite.registry import SERVICES
 
-ROLES = ["student", "coordinator", "referent", "registrar", "catalogue_editor", "analyst", "admin", "dpo", "service"]
+ROLES = [role.value for role in Role]
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -40,8 +40,8 @@ async def _suite(make_harness):  # type: ignore[no-untyped-def]
 
 
 async def _student_everywhere(s: dict[str, Any]) -> str:
-    """Ingrid, nominated and accepted (agreements → records, indicators over the bus), with a basket in
-    the catalogue and an EWP exchange naming her in the gateway's traffic log."""
+    """Ingrid, nominated and accepted (agreements → records, indicators over the bus), with support needs
+    declared, a basket in the catalogue and an EWP exchange naming her in the gateway's traffic log."""
     office = s["agreements"].headers("coordinator", sub="office-1")
     nomination = {**NOMINATION, "student": {**NOMINATION["student"], "esi": ESI}}  # type: ignore[dict-item]
     created = await s["agreements"].client.post("/mobilities", json=nomination, headers=office)
@@ -49,6 +49,12 @@ async def _student_everywhere(s: dict[str, Any]) -> str:
     mobility_id: str = created.json()["id"]
     accepted = await s["agreements"].client.post(f"/mobilities/{mobility_id}/accept", json={}, headers=office)
     assert accepted.status_code == 200, accepted.text
+    needs = {"categories": ["exam_arrangements"], "description": "Extra time at written exams"}
+    as_ingrid = s["agreements"].headers("student", sub="student-ingrid", email=EMAIL)
+    declared = await s["agreements"].client.put(
+        f"/mobilities/{mobility_id}/support-needs", json=needs, headers=as_ingrid
+    )
+    assert declared.status_code == 200, declared.text
     await ensure_term(s["catalogue"])
     ingrid = s["catalogue"].headers("student", sub="student-ingrid", email=EMAIL)
     basket = await s["catalogue"].client.post(
@@ -116,6 +122,7 @@ async def test_access_then_erasure_for_a_student_known_to_every_service(make_har
         "Hansen",
         "accepted",
     )
+    assert agreements["support-needs"]["records"][0]["description"] == "Extra time at written exams"
     records = _sections(export, "records")
     assert records["students"]["records"][0]["esi"].lower() == ESI.lower()
     assert records["mobilities"]["records"][0]["id"] == mobility_id
@@ -129,6 +136,7 @@ async def test_access_then_erasure_for_a_student_known_to_every_service(make_har
     assert state["outcome"] == "completed"
     assert _sections(report, "catalogue")["baskets"]["erased"] == 1
     assert _sections(report, "agreements")["nominations"]["erased"] == 1  # accepted, but never came
+    assert _sections(report, "agreements")["support-needs"]["erased"] == 1
     assert _sections(report, "records")["students"]["erased"] == 1
     assert _sections(report, "ewp_gateway")["ewp-traffic"] | {"reason": TRAFFIC_KEPT} == {
         "kind": "ewp-traffic", "title": "Exchanges with partner universities that mention you", "erased": 0,

@@ -14,7 +14,7 @@ DPO_GUIDE = Path(__file__).resolve().parents[3] / "docs" / "personal-data.md"
 COMMON = {"audit-trail", "job-reports", "data-subject-answers", "event-copies"}
 OWN = {
     "catalogue": {"baskets"},
-    "agreements": {"nominations-not-followed", "application-documents", "learning-agreements"},
+    "agreements": {"support-needs", "nominations-not-followed", "application-documents", "learning-agreements"},
     "records": {"students-without-results", "results", "transcripts", "survey-answers", "sis-enrolment-attempts"},
     "ewp_gateway": {"ewp-traffic", "ewp-archive", "ewp-deliveries"},
     "indicators": {"mobility-contacts"},

@@ -24,6 +24,8 @@ from smile_agreements.notifications import models as _notification_models  # noq
 from smile_agreements.partners import endpoints as partners
 from smile_agreements.partners import models as _partner_models  # noqa: F401  (registers the tables)
 from smile_agreements.settings import AgreementsSettings
+from smile_agreements.support import endpoints as support
+from smile_agreements.support import models as _support_models  # noqa: F401  (registers the tables)
 from smile_common.dataprotection import DataProtection
 from smile_common.service import ServiceDefinition
 
@@ -44,6 +46,7 @@ DEFINITION = ServiceDefinition(
         iias_internal.router,
         mobilities.router,
         files.router,
+        support.router,
         learning_agreements.router,
         notifications.router,
         mobilities_internal.router,
@@ -59,6 +62,10 @@ DEFINITION = ServiceDefinition(
         {"name": "iias", "description": "Inter-institutional agreements (EWP IIAs v7)"},
         {"name": "mobilities", "description": "Nominations and incoming mobilities"},
         {"name": "files", "description": "The incoming student's application file: steps, documents, messages"},
+        {
+            "name": "support needs",
+            "description": "A student's support needs (disability, health): the student and the disability office only",
+        },
         {"name": "learning agreements", "description": "Learning agreements: versions, signatures, PDF"},
         {"name": "notifications", "description": "Emails sent (or, in dev, stored) by the mailer"},
         {"name": "internal", "description": "Reads and commands for other SMILE services (service role)"},

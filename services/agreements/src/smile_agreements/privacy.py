@@ -4,7 +4,8 @@ A nomination that was not followed (rejected, cancelled) leaves nothing behind a
 mobility that took place, the application file (documents, messages, e-mails) goes a year after the
 student left; the learning agreement, a contract signed by both universities and the student, and the
 mobility it belongs to are kept for audits of the programme, then the student's identity is removed
-from the mobility (its facts stay for the indicators).
+from the mobility (its facts stay for the indicators). Support needs (health data) go soon after the
+mobility ends, and with nothing kept on an erasure request.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from smile_agreements.learning_agreements.models import LaVersion, LearningAgree
 from smile_agreements.mobilities.models import Mobility
 from smile_agreements.notifications.models import EmailMessage
 from smile_agreements.settings import AgreementsSettings
+from smile_agreements.support.models import SupportNeed
 from smile_common.dataprotection.retention import RetentionAction, RetentionContext, RetentionRule
 from smile_common.datasubject import Erase, Keep, PersonData, linked
 from smile_common.documents import DocumentStore
@@ -34,6 +36,7 @@ def _table(model: type[Any]) -> sa.Table:
 _mobility, _file, _entry = _table(Mobility), _table(ApplicationFile), _table(FileEntry)
 _document, _message, _email = _table(Document), _table(Message), _table(EmailMessage)
 _la, _la_version = _table(LearningAgreement), _table(LaVersion)
+_support = _table(SupportNeed)
 
 #: a mobility took place (or is under way): its learning agreement and record are kept
 TOOK_PLACE = ("live", "completed")
@@ -60,6 +63,12 @@ def _store(runtime: Runtime) -> DocumentStore:
     return DocumentStore(cast(AgreementsSettings, runtime.settings).documents_root())
 
 
+def _student(table: sa.Table) -> Any:
+    """The student (ESI, else e-mail) of the mobility a row belongs to, for the audit trail."""
+    person = sa.func.coalesce(_mobility.c.student_esi, _mobility.c.student_email)
+    return sa.select(person).where(_mobility.c.id == table.c.mobility_id).scalar_subquery()
+
+
 def _took_place(mobility_id: Any) -> Any:
     return mobility_id.in_(sa.select(_mobility.c.id).where(_mobility.c.status.in_(TOOK_PLACE)))
 
@@ -78,6 +87,14 @@ def person_data(runtime: Runtime) -> list[PersonData]:
         object_type="mobility",
         on_erasure=[Keep(LA_KEPT, where=_mobility.c.status.in_(TOOK_PLACE)), Erase()],
         purpose="Decide on the nomination and organise the student's stay",
+    )
+    support = PersonData(
+        kind="support-needs",
+        title="Support needs you declared (disability, health)",
+        table=_support,
+        match=linked(mobilities, _support.c.mobility_id),
+        object_type="support_need",
+        purpose="Arrange your exams, housing and teaching with the disability office",
     )
     files = PersonData(
         kind="application-files",
@@ -140,7 +157,7 @@ def person_data(runtime: Runtime) -> list[PersonData]:
         object_type="la_version",
         purpose="Agree on the courses the student follows and their recognition",
     )
-    return [documents, entries, messages, files, emails, versions, agreements, mobilities]
+    return [support, documents, entries, messages, files, emails, versions, agreements, mobilities]
 
 
 def retention_rules(runtime: Runtime) -> list[RetentionRule]:
@@ -164,6 +181,9 @@ def retention_rules(runtime: Runtime) -> list[RetentionRule]:
     async def not_followed(ctx: RetentionContext) -> Mapping[str, int]:
         where = (_mobility.c.status.in_(("rejected", "cancelled")), _mobility.c.status_changed_at < ctx.cutoff)
         ids = sa.select(_mobility.c.id).where(*where)
+        await ctx.erase(
+            _support, _support.c.mobility_id.in_(ids), object_type="support_need", person=_student(_support)
+        )
         await _erase_file_data(ctx, ids)
         await ctx.erase(_file, _file.c.mobility_id.in_(ids), object_type="application_file")
         la_ids = sa.select(_la.c.id).where(_la.c.mobility_id.in_(ids))
@@ -171,6 +191,17 @@ def retention_rules(runtime: Runtime) -> list[RetentionRule]:
         await ctx.erase(_la, _la.c.mobility_id.in_(ids), object_type="learning_agreement")
         person = sa.func.coalesce(_mobility.c.student_esi, _mobility.c.student_email)
         return await ctx.erase(_mobility, *where, object_type="mobility", person=person)
+
+    async def support_needs(ctx: RetentionContext) -> Mapping[str, int]:
+        departure = sa.func.coalesce(_mobility.c.actual_departure_date, _mobility.c.planned_departure_date)
+        over = sa.or_(
+            sa.and_(_mobility.c.status.in_(TOOK_PLACE), departure < ctx.cutoff.date()),
+            sa.and_(_mobility.c.status.in_(("rejected", "cancelled")), _mobility.c.status_changed_at < ctx.cutoff),
+        )
+        ids = sa.select(_mobility.c.id).where(over)
+        return await ctx.erase(
+            _support, _support.c.mobility_id.in_(ids), object_type="support_need", person=_student(_support)
+        )
 
     async def application_files(ctx: RetentionContext) -> Mapping[str, int]:
         return await _erase_file_data(ctx, ended(ctx))
@@ -190,6 +221,18 @@ def retention_rules(runtime: Runtime) -> list[RetentionRule]:
         )
 
     return [
+        RetentionRule(
+            kind="support-needs",
+            description="Support needs a student declared (disability, health: exam arrangements, accessible "
+            "housing...)",
+            purpose="Arrange the student's exams, housing and teaching",
+            legal_basis="The student's explicit consent and the public task of equal access to education "
+            "(GDPR art. 9(2)(a) and (g), Code de l'éducation L123-4-2)",
+            keep_days=90,
+            starts="the student's departure (or the nomination was rejected or cancelled)",
+            action=RetentionAction.ERASE,
+            apply=support_needs,
+        ),
         RetentionRule(
             kind="nominations-not-followed",
             description="Nominations rejected or cancelled, with their application file, documents, messages, "

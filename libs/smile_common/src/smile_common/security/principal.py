@@ -37,6 +37,8 @@ class Role(StrEnum):
     ADMIN = "admin"
     #: the data protection officer: audit trail, retention reports, data-subject requests.
     DPO = "dpo"
+    #: the disability and health office (mission handicap): the only staff who read students' support needs.
+    DISABILITY_OFFICER = "disability_officer"
     SERVICE = "service"
 
 
