@@ -108,3 +108,9 @@ async def test_a_4xx_is_not_retried_an_outage_expires_and_the_office_can_retry(w
     other_tenant = world.harness.headers("coordinator", hei="other.example")
     hidden = await world.harness.client.post(f"/notifications/outbound/{row.id}/retry", headers=other_tenant)
     assert hidden.status_code == 404
+    dpo = world.harness.headers("dpo", hei=SMILE_HEI, sub="dpo-1")
+    trail = await world.harness.client.get("/data-protection/audit", params={"action": "retried"}, headers=dpo)
+    assert [(e["object_id"], e["changes"]["status"]["before"]) for e in trail.json()["items"]] == [
+        (str(row.id), "expired"),
+        (str(row.id), "failed"),
+    ]  # newest first: the office retried twice

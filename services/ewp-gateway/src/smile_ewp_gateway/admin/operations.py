@@ -10,12 +10,13 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
+from smile_common.audit import record
 from smile_common.db import SessionDep
 from smile_common.errors import Conflict, NotFound, Problem, ServiceUnavailable, problem_responses
 from smile_common.security import Principal, Role, require_roles
 from smile_common.service import runtime_of
 from smile_ewp_gateway.context import Gateway, gateway_of
-from smile_ewp_gateway.db import InboundChange, OutboundCall, SyncState
+from smile_ewp_gateway.db import InboundChange, OutboundCall, SyncState, data_protection
 from smile_ewp_gateway.identity.keystore import KeyKind
 from smile_ewp_gateway.notifications.resync import RESYNCED_APIS, resync_partner
 from smile_ewp_gateway.partners.client import PartnerCallError
@@ -141,8 +142,14 @@ async def retry(call_id: int, session: SessionDep, principal: Staff, request: Re
         raise Conflict(f"notification {call_id} is {row.status}; only failed or expired ones can be retried")
     now = datetime.now(UTC)
     gateway = gateway_of(runtime_of(request))
+    before = row.status
     row.status, row.next_attempt_at, row.attempts, row.finished_at = "pending", now, 0, None
     row.expires_at = now + (row.expires_at - row.created_at)
+    await record(
+        session, data_protection.audit, tenant=principal.tenant, action="retried", object_type="outbound_call",
+        object_id=row.id, changes={"status": {"before": before, "after": "pending"}},
+        detail=f"{row.api} to {row.partner_hei_id}",
+    )  # fmt: skip
     await session.flush()
     gateway.wake_outbound()
     return OutboundRead.model_validate(row, from_attributes=True)

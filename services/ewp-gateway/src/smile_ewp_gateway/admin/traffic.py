@@ -11,10 +11,11 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
+from smile_common.audit import record_read
 from smile_common.db import SessionDep
 from smile_common.errors import NotFound, problem_responses
 from smile_common.security import Principal, Role, require_roles
-from smile_ewp_gateway.db import Traffic
+from smile_ewp_gateway.db import Traffic, data_protection
 
 router = APIRouter(prefix="/traffic", tags=["traffic log"])
 Staff = Annotated[Principal, Depends(require_roles(Role.COORDINATOR, Role.ADMIN))]
@@ -113,10 +114,16 @@ async def list_traffic(
     "/{traffic_id}", operation_id="getTraffic", response_model=TrafficDetail, responses=problem_responses(401, 403, 404)
 )
 async def get_traffic(traffic_id: int, session: SessionDep, principal: Staff) -> TrafficDetail:
-    """One exchange with its headers and bodies (bodies are kept for archived exchanges and small ones)."""
+    """One exchange with its headers and bodies (bodies are kept for archived exchanges and small ones).
+    The bodies name students: reading them is recorded in the audit trail."""
     row = await session.get(Traffic, traffic_id)
     if row is None or row.local_hei_id != principal.tenant:
         raise NotFound(f"no exchange {traffic_id}")
+    what = " ".join(filter(None, (row.api, row.endpoint, "with", row.partner_hei_id)))
+    await record_read(
+        session, data_protection.audit, tenant=principal.tenant, object_type="ewp_traffic", object_id=row.id,
+        fields=["request", "response"], detail=what,
+    )  # fmt: skip
     base = TrafficRead.model_validate(row, from_attributes=True)
     return TrafficDetail(
         **base.model_dump(),
