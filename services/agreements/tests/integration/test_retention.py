@@ -15,7 +15,7 @@ from smile_agreements.privacy import retention_rules
 from smile_common.dataprotection.retention import run_retention
 from smile_common.db import utcnow
 
-from .helpers import PDF, accepted_file, nomination, office, student, upload
+from .helpers import PDF, accepted_file, nomination, office, student, upload, wait_for
 
 ESI = nomination()["student"]["esi"]
 
@@ -34,6 +34,15 @@ async def _file_with_a_document_and_a_message(h) -> tuple[dict[str, Any], dict[s
 def _stored_files(h) -> list[Path]:  # type: ignore[no-untyped-def]
     root = Path(h.runtime.settings.documents_root())
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+async def _no_file_left(h) -> None:  # type: ignore[no-untyped-def]
+    """Files go once the transaction that erased their rows has committed (in the background)."""
+
+    async def gone() -> bool:
+        return _stored_files(h) == []
+
+    await wait_for(gone, timeout=10)
 
 
 async def _run(h, kind: str, now: datetime) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -68,7 +77,7 @@ async def test_a_cancelled_nomination_leaves_nothing_after_a_year(make_harness) 
     assert await _run(h, "nominations-not-followed", utcnow() + timedelta(days=366)) == {"unicaen.fr": 1}
     for model in (Mobility, ApplicationFile, Document, Message, FileEntry):
         assert await h.count(model.__table__) == 0, model.__name__
-    assert _stored_files(h) == []  # the document's bytes went with its row
+    await _no_file_left(h)  # the document's bytes went with its row
     [entry] = await _erased(h, "mobility")
     assert (entry["object_id"], entry["person"]) == (mobility["id"], ESI.lower())
     assert len(await _erased(h, "document")) == 1
@@ -85,7 +94,7 @@ async def test_a_mobility_that_took_place_loses_its_file_then_its_identity(make_
     assert await _run(h, "application-documents", datetime(2028, 1, 15, tzinfo=UTC)) == {}
     assert await _run(h, "application-documents", datetime(2028, 2, 15, tzinfo=UTC)) == {"unicaen.fr": 1}
     assert (await h.count(Document.__table__), await h.count(Message.__table__)) == (0, 0)
-    assert _stored_files(h) == []
+    await _no_file_left(h)
     kept = await h.client.get(f"/mobilities/{mobility['id']}", headers=office(h))
     assert kept.json()["student"]["family_name"] == "Hansen"
 
