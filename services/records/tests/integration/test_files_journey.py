@@ -155,3 +155,35 @@ async def test_accepted_mobility_to_transcript_through_apogee_files(make_harness
 
 async def _completed(h: Any, count: int) -> bool:
     return len(await events(h, "records.enrolment.completed.v1")) >= count
+
+
+async def test_past_grades_on_another_scale_or_without_a_grade_are_left_out_and_counted(
+    make_harness, tmp_path: Path
+) -> None:
+    h = await with_apogee(make_harness, tmp_path)
+    _write(
+        tmp_path / "exports" / "results.csv",
+        "COD_ANU;COD_ETU;COD_ELP;NOT_ELP;BAR_NOT_ELP;COD_TRE\n"
+        "2025;30001;DRT-EU-101;15;20;ADM\n"
+        "2025;30002;DRT-EU-101;12,5;20;ADM\n"
+        "2025;30003;DRT-EU-101;15;100;AJ\n"  # 15 out of 100: not a 15 out of 20
+        "2025;30004;DRT-EU-101;85;100;ADM\n"
+        "2025;30005;DRT-EU-101;;;ADM\n"  # a decision without a grade
+        "2025;30006;DRT-EU-101;8;20;AJ\n",
+    )
+    await eventually(lambda: _course_known(h))
+    computed = await h.client.post(
+        "/grade-tables/compute", json={"academic_years": ["2025/2026"], "isced_digits": [4]}, headers=staff(h)
+    )
+    assert computed.status_code == 200, computed.text
+    result = computed.json()
+    assert (result["grades_used"], result["failing_grades"], result["grades_not_on_scale"]) == (2, 1, 3)
+    [law] = result["tables"]
+    assert {g["label"]: g["count"] for g in law["grades"] if g["count"]} == {"15": 1, "12": 1}
+
+
+async def _course_known(h: Any) -> bool:
+    history = [{"course_code": "DRT-EU-101", "academic_year": "2025/2026", "grade": "12"}]
+    body = {"academic_years": ["2025/2026"], "source": "history", "history": history, "isced_digits": [4]}
+    response = await h.client.post("/grade-tables/compute", json=body, headers=staff(h))
+    return bool(response.json()["tables"])  # the catalogue's ISCED code of the course has arrived

@@ -100,9 +100,10 @@ async def compute_tables(
     """Compute our tables from the SIS's past results (``source=sis``) or from uploaded ones (``history``),
     one per ISCED code at each number of digits asked and per EQF level; small groups are flagged."""
     runtime = runtime_of(request)
-    service.known_scale(data.scale_id, tables=True)  # before asking the SIS anything
+    scale = service.known_scale(data.scale_id, tables=True)  # before asking the SIS anything
+    other_scale = 0
     if data.source == "sis":
-        grades = await history.sis_history(runtime, principal.tenant, list(data.academic_years))
+        grades, other_scale = await history.sis_history(runtime, principal.tenant, list(data.academic_years), scale)
     else:
         uploaded = service.grades_from_history(data.history, data.scale_id)
         grades = await history.with_course_codes(runtime, principal.tenant, uploaded)
@@ -123,6 +124,7 @@ async def compute_tables(
         grades_used=computed.used,
         grades_without_isced=computed.without_isced,
         failing_grades=computed.failing,
+        grades_not_on_scale=computed.not_on_scale + other_scale,
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from smile_common.errors import Problem
 from smile_common.service import Runtime
 from smile_records.courses.handlers import courses_by_code
+from smile_records.grading.scales import GradingScale
 from smile_records.grading.service import Grade
 from smile_records.sis import sis_for
 from smile_sis import GradeRecord, SisError, SisNotSupported
@@ -27,8 +28,16 @@ def _year(record: GradeRecord, years_by_period: dict[str, str]) -> str | None:
     return None
 
 
-async def sis_history(runtime: Runtime, tenant: str, academic_years: list[str]) -> list[Grade]:
-    """The SIS's final grades of ``academic_years`` (read outside any transaction)."""
+def _on_other_scale(record: GradeRecord, scale: GradingScale) -> bool:
+    """A numeric grade out of something else than the scale's maximum (``15`` out of 100 is no 15/20)."""
+    return scale.kind == "numeric" and record.scale_max is not None and record.scale_max != scale.maximum
+
+
+async def sis_history(
+    runtime: Runtime, tenant: str, academic_years: list[str], scale: GradingScale
+) -> tuple[list[Grade], int]:
+    """The SIS's final grades of ``academic_years`` on ``scale`` (read outside any transaction), and how many
+    were on another scale and left out."""
     sis, policy = sis_for(runtime, tenant)
     try:
         periods = await sis.list_periods()
@@ -40,10 +49,13 @@ async def sis_history(runtime: Runtime, tenant: str, academic_years: list[str]) 
         raise SisHistoryNotSupported(str(exc)) from exc
     except SisError as exc:
         raise SisHistoryUnavailable(str(exc), headers={"Retry-After": "60"}) from exc
-    grades = []
+    grades, other_scale = [], 0
     async with runtime.database.sessionmaker() as session:
         courses = await courses_by_code(session, tenant, sorted({r.course_code for r in records}))
     for record in records:
+        if _on_other_scale(record, scale):
+            other_scale += 1
+            continue
         year = _year(record, years_by_period)
         text = str(record.grade) if record.grade is not None else (record.grade_label or "")
         if year is None or not text:
@@ -58,7 +70,7 @@ async def sis_history(runtime: Runtime, tenant: str, academic_years: list[str]) 
                 eqf_level=record.eqf_level or (course.eqf_level if course else None),
             )
         )
-    return grades
+    return grades, other_scale
 
 
 async def with_course_codes(runtime: Runtime, tenant: str, grades: list[Grade]) -> list[Grade]:

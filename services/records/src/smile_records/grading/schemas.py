@@ -123,6 +123,10 @@ class GradeTableComputed(BaseModel):
     grades_used: int
     grades_without_isced: int = Field(description="results skipped: their course has no ISCED code")
     failing_grades: int = Field(description="counted out: tables describe passing grades")
+    grades_not_on_scale: int = Field(
+        default=0,
+        description="SIS grades left out: on another scale (e.g. out of 100), or a decision without a grade",
+    )
 
 
 class ConversionRequest(BaseModel):

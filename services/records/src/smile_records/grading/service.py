@@ -189,6 +189,7 @@ class ComputedTables:
     used: int
     without_isced: int
     failing: int
+    not_on_scale: int = 0
 
 
 @dataclass(frozen=True)
@@ -238,12 +239,13 @@ async def compute(
     scale = known_scale(scale_id, tables=True)
     groups: dict[tuple[str, int | None], Counter[str]] = {}
     per_course: dict[str, Counter[str]] = {}
-    used = without_isced = failing = 0
+    used = without_isced = failing = not_on_scale = 0
     parse = _parser(scale)
     for grade in grades:
         try:
             parsed = parse(grade.grade)
         except GradeError:
+            not_on_scale += 1
             continue
         per_course.setdefault(grade.course_code, Counter())[parsed.band] += 1
         if not parsed.passed:
@@ -278,7 +280,7 @@ async def compute(
         )
         tables.append(table)
     await _store_course_distributions(session, principal.tenant, per_course, scale, academic_years)
-    return ComputedTables(tables, used, without_isced, failing)
+    return ComputedTables(tables, used, without_isced, failing, not_on_scale)
 
 
 async def _store_course_distributions(
