@@ -228,3 +228,33 @@ async def test_bad_basket_input(catalogue, offer) -> None:
     assert (await _add(catalogue, basket, draft, ana)).status_code == 404
     empty = await catalogue.client.post(f"/baskets/{basket['id']}/submit", headers=ana)
     assert empty.status_code == 409
+
+
+async def test_prerequisites_travel_with_the_submission_as_a_warning(catalogue, offer) -> None:
+    advanced = await create_course(
+        catalogue, _course("LAW-ADV", prerequisites={"en": "Contract law.", "fr": "Droit des contrats."})
+    )
+    ana = student(catalogue)
+    basket = await _basket(catalogue, ana)
+    for code in ("LAW-1", "LAW-3", "LAW-4", "BOTH"):
+        assert (await _add(catalogue, basket, offer[code], ana)).status_code == 200
+    added = (await _add(catalogue, basket, advanced, ana)).json()
+    [check] = [c for c in added["checks"] if c["rule"] == "prerequisites"]
+    assert check["severity"] == "warning"
+    assert check["course_ids"] == [advanced["id"]]
+    assert "Contract law." in check["message"]["en"]
+    assert "Droit des contrats." in check["message"]["fr"]
+    submitted = await catalogue.client.post(f"/baskets/{basket['id']}/submit", headers=ana)
+    assert submitted.status_code == 200, submitted.text
+    updates = OUTBOX.c.event_type == "catalogue.basket.submitted.v1"
+    async with catalogue.runtime.database.sessionmaker() as session:
+        stored = (await session.execute(sa.select(OUTBOX.c.envelope).where(updates))).scalar_one()
+    assert [w["rule"] for w in Envelope.model_validate(stored).data["warnings"]] == ["prerequisites"]
+    strict = {
+        **(await catalogue.client.get("/basket-policy", params={"hei": "unicaen.fr"})).json(),
+        "prerequisites": "off",
+    }
+    policy = await catalogue.client.put("/basket-policy", json=strict, headers=catalogue.headers("coordinator"))
+    assert policy.status_code == 200, policy.text
+    again = await catalogue.client.get(f"/baskets/{basket['id']}", headers=ana)
+    assert [c["severity"] for c in again.json()["checks"] if c["rule"] == "prerequisites"] == ["off"]

@@ -58,7 +58,7 @@ def test_a_sound_basket_passes_every_rule() -> None:
     checks = by_rule(basket(*full_term()))
     assert {rule: [c.severity for c in found] for rule, found in checks.items()} == {
         "term_availability": ["ok"], "ects_bounds": ["ok"], "timetable_clash": ["ok"], "capacity": ["ok"],
-        "language_level": ["ok"], "faculty_share": ["ok"],
+        "language_level": ["ok"], "faculty_share": ["ok"], "prerequisites": ["ok"],
     }  # fmt: skip
 
 
@@ -142,3 +142,22 @@ def test_the_policy_sets_each_rules_severity() -> None:
     checks = by_rule(basket(ItemFacts(course("A", 6), "S1")), policy)
     assert checks["ects_bounds"][0].severity == "warning"
     assert checks["timetable_clash"][0].severity == "off"
+
+
+def test_prerequisites_are_shown_for_the_student_to_check_in_their_language() -> None:
+    needs = course("LAW-EU2", 6, prerequisites={"fr": "Droit de l'Union européenne I.", "en": "EU law I."})
+    only_fr = course("LAW-FR", 6, prerequisites={"fr": "Bases du droit civil."})
+    blank = course("LAW-BLANK", 6, prerequisites={"en": "  "})
+    checks = by_rule(basket(*full_term(ItemFacts(needs, "S1"), ItemFacts(only_fr, "S1"), ItemFacts(blank, "S1"))))
+    found = checks["prerequisites"]
+    assert [c.severity for c in found] == ["warning", "warning"]
+    assert found[0].course_ids == [needs.id]
+    assert found[0].message["en"] == (
+        "LAW-EU2 Course LAW-EU2 expects prior knowledge: EU law I. Check that your studies so far cover it."
+    )
+    assert (
+        found[0].message["fr"].startswith("LAW-EU2 Cours LAW-EU2 suppose des acquis : Droit de l'Union européenne I.")
+    )
+    assert "Bases du droit civil." in found[1].message["en"]  # no English text: the French one is shown
+    off = by_rule(basket(ItemFacts(needs, "S1")), POLICY.model_copy(update={"prerequisites": "off"}))
+    assert [c.severity for c in off["prerequisites"]] == ["off"]

@@ -20,7 +20,15 @@ from smile_catalogue.vocab import cefr_rank
 
 __all__ = ["RULES", "BasketFacts", "Check", "CourseFacts", "ItemFacts", "run_checks"]
 
-RULES = ("term_availability", "ects_bounds", "timetable_clash", "capacity", "language_level", "faculty_share")
+RULES = (
+    "term_availability",
+    "ects_bounds",
+    "timetable_clash",
+    "capacity",
+    "language_level",
+    "faculty_share",
+    "prerequisites",
+)
 _DAY_NAMES = {"mon": ("Monday", "lundi"), "tue": ("Tuesday", "mardi"), "wed": ("Wednesday", "mercredi"),
               "thu": ("Thursday", "jeudi"), "fri": ("Friday", "vendredi"), "sat": ("Saturday", "samedi"),
               "sun": ("Sunday", "dimanche")}  # fmt: skip
@@ -39,6 +47,8 @@ class CourseFacts:
     schedule: tuple[dict[str, Any], ...]
     capacity: int | None
     faculty_code: str | None
+    #: what the course expects students to know already, by language (free text)
+    prerequisites: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -265,6 +275,28 @@ def faculty_share(b: BasketFacts, policy: BasketPolicy) -> list[tuple[dict[str, 
     ]
 
 
+def prerequisites(b: BasketFacts) -> list[tuple[dict[str, str], list[uuid.UUID]]]:
+    """Courses that expect prior knowledge: the student reads what, and confirms with their home coordinator."""
+    found = []
+    for item in b.items:
+        c = item.course
+        texts = {lang: text.strip() for lang, text in c.prerequisites.items() if text.strip()}
+        if not texts:
+            continue
+        en = texts.get("en") or texts.get("fr") or next(iter(texts.values()))
+        fr = texts.get("fr") or texts.get("en") or next(iter(texts.values()))
+        found.append(
+            (
+                _msg(
+                    f"{_title(c, 'en')} expects prior knowledge: {en} Check that your studies so far cover it.",
+                    f"{_title(c, 'fr')} suppose des acquis : {fr} Vérifiez que vos études les couvrent.",
+                ),
+                [c.id],
+            )
+        )
+    return found
+
+
 def run_checks(b: BasketFacts, policy: BasketPolicy) -> list[Check]:
     """Every rule of the policy, in a fixed order; a passing rule appears with severity ``ok``."""
     results: dict[str, list[tuple[dict[str, str], list[uuid.UUID]]]] = {
@@ -274,6 +306,7 @@ def run_checks(b: BasketFacts, policy: BasketPolicy) -> list[Check]:
         "capacity": capacity(b),
         "language_level": language_level(b),
         "faculty_share": faculty_share(b, policy),
+        "prerequisites": prerequisites(b),
     }
     checks = []
     for rule in RULES:

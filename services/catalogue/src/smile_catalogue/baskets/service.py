@@ -233,6 +233,7 @@ def _facts(course: Course, refs: Refs) -> CourseFacts:
         schedule=tuple(course.schedule),
         capacity=course.capacity,
         faculty_code=refs.faculty_of(course.organisational_unit_code),
+        prerequisites=dict(course.prerequisites),
     )
 
 

@@ -66,6 +66,8 @@ class BasketPolicy(BaseModel):
     language_level: RuleSeverity = "warning"
     faculty_share: RuleSeverity = "warning"
     term_availability: RuleSeverity = "error"
+    #: courses whose description states prerequisites: the student is asked to check them
+    prerequisites: RuleSeverity = "warning"
 
     @model_validator(mode="after")
     def _bounds(self) -> BasketPolicy:
