@@ -36,7 +36,7 @@ from smile_ewp_gateway.registry.catalogue import ApiEntry, Catalogue
 from smile_ewp_gateway.xmlkit.build import error_document, serialize
 from smile_ewp_gateway.xmlkit.safe import parse_untrusted
 
-__all__ = ["PARTNER_APIS", "FakePartner", "Received"]
+__all__ = ["PARTNER_APIS", "STATS_PORTAL_APIS", "FakePartner", "Received"]
 
 PARTNER_APIS: tuple[ApiServed, ...] = (
     ApiServed("echo", 2, "2.0.1", (("url", "/echo"),)),
@@ -71,6 +71,9 @@ PARTNER_APIS: tuple[ApiServed, ...] = (
     ApiServed("imobility-tor-cnr", 2, "2.0.0", (("url", "/imobility-tor-cnr"), ("max-omobility-ids", "max"))),
 )
 
+#: what the EWP Stats Portal's node serves to clients (Monitoring API 0.2.0: error reports)
+STATS_PORTAL_APIS: tuple[ApiServed, ...] = (ApiServed("monitoring", 1, "0.2.0", (("url", "/monitoring"),)),)
+
 
 @dataclass
 class Received:
@@ -104,8 +107,10 @@ class FakePartner:
         max_ids: int = 10,
         sign_responses: bool = True,
         keys: tuple[SigningKey, SigningKey] | None = None,
+        apis: Sequence[ApiServed] = PARTNER_APIS,
     ) -> None:
         self.hei_id = hei_id
+        self.apis = tuple(apis)
         self.base_url = base_url.rstrip("/")
         self.names = names or {"en": "University of Warsaw"}
         self.registry_url = registry_url
@@ -140,7 +145,7 @@ class FakePartner:
             admin_emails=[f"ewp-admin@{self.hei_id}"],
             provider="SMILE test partner",
             notes="Not a real node.",
-            apis=PARTNER_APIS,
+            apis=self.apis,
             max_ids=self.max_ids,
             client_keys=[self.client_key.public_b64],
             server_keys=[self.server_key.public_b64],

@@ -218,7 +218,17 @@ def install(partner: FakePartner, app: FastAPI) -> None:
         e = E(ns.api_ns("omobility-las", 1, "update-response"), {"ewp": ns.COMMON})
         return partner.respond(request, document(e.root("omobility-las-update-response")), caller=caller)
 
+    async def monitoring(request: Request, caller: Caller, params: EwpParams, body: bytes) -> Response:
+        """Monitoring API 0.2.0 (the Stats Portal's): an error report about a partner's API."""
+        params.one("server_hei_id", required=True)
+        params.one("api_name", required=True)
+        record("monitoring", caller, params, body)
+        return partner.respond(
+            request, document(E(ns.api_ns("monitoring", 1)).root("monitoring-response")), caller=caller
+        )
+
     route("/echo", "echo", ("GET", "POST"), echo)
+    route("/monitoring", "monitoring", ("POST",), monitoring)
     route("/institutions", "institutions", ("GET", "POST"), institutions)
     route("/iias/get", "iias", ("GET", "POST"), iias_get)
     route("/iias/index", "iias", ("GET", "POST"), iias_index)
