@@ -79,6 +79,26 @@ async def test_partners_come_from_the_registry_directory_and_stay_editable(make_
     assert names[-1] == "Universitaet Graz"
     assert [e.data["hei_id"] for e in await events_of(h, "agreements.partner.created.v1")] == ["uni-graz.at"]
 
+    # the units its Organizational Units API lists (through the EWP gateway) join the one entered by hand
+    unit = {"ounit_id": "law.uni-graz.at", "code": "REWI", "names": {"de": "Rechtswissenschaften"}}
+    await _load_registry(
+        h,
+        _registry(
+            "uni-graz.at", "Universitaet Graz", later + timedelta(hours=2), source="institutions-api", ounits=[unit]
+        ),
+    )
+    units = (await h.client.get(f"/partners/{graz['id']}", headers=office(h))).json()["ounits"]
+    assert [(u["code"], u["ounit_id"]) for u in units] == [("LAW", None), ("REWI", "law.uni-graz.at")]
+    renamed = {**unit, "names": {"de": "Rechtswissenschaftliche Fakultät"}}
+    await _load_registry(
+        h,
+        _registry(
+            "uni-graz.at", "Universitaet Graz", later + timedelta(hours=3), source="institutions-api", ounits=[renamed]
+        ),
+    )
+    units = (await h.client.get(f"/partners/{graz['id']}", headers=office(h))).json()["ounits"]
+    assert [u["names"] for u in units] == [{}, {"de": "Rechtswissenschaftliche Fakultät"}]
+
 
 CSV = """SCHAC code;Name;Country;City;Erasmus code;PIC;Contact name;Contact email
 uni-graz.at;University of Graz;AT;Graz;A  GRAZ01;999878017;Incoming desk;incoming@uni-graz.at

@@ -103,6 +103,26 @@ async def test_a_partners_own_description_is_read_once_a_day(world: World) -> No
     assert (described[0]["hei_id"], described[0]["country"], described[0]["city"]) == (partner.hei_id, "NO", "Oslo")
     institutions_calls = [r for r in world.transport.sent if r.url.path.endswith("/institutions")]
     assert len(institutions_calls) == 1
+    # the units its institution lists, read from its Organizational Units API (max-ounit-ids at a time)
+    units = described[0]["ounits"]
+    assert [u["ounit_id"] for u in units] == ["fsat.no", "matnat.uio.no", "hf.uio.no"]
+    assert [u["code"] for u in units] == ["FSAT", "MATNAT", "HF"]
+    assert units[0]["names"]["en"] == "Faculty of Mathematics, Informatics, and Mechanics"
+    assert [r.api for r in partner.received].count("organizational-units") == 1
+
+
+async def test_a_partner_without_organizational_units_is_described_all_the_same(world: World) -> None:
+    from smile_ewp_gateway.notifications.inbound import InboundWorker
+
+    partner = world.partner
+    partner.fail_with["organizational-units"] = 500
+    iia_id = partner.add_iia(SMILE_HEI)
+    await partner.call(SMILE_HEI, "iia-cnr", 3, params=[("iia_id", iia_id)])
+    while await InboundWorker(world.gateway).round():
+        pass
+    [described] = [e["data"] for e in await _institution_events(world) if e["data"]["source"] == "institutions-api"]
+    assert described["city"] == "Oslo"
+    assert described["ounits"] is None  # not read this time: what agreements knows of them stays
 
 
 async def test_partners_unknown_to_the_registry_are_404_and_leave_no_trace(world: World) -> None:

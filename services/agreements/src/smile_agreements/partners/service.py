@@ -203,6 +203,16 @@ def _ewp_contacts(contacts: list[EwpContact]) -> list[dict[str, Any]]:
     return out
 
 
+def _merged_ounits(current: list[dict[str, Any]], payload: InstitutionUpdated) -> list[dict[str, Any]]:
+    """The partner's units with what its Organizational Units API says: units it lists (by ``ounit_id``) are
+    added or refreshed; units entered by hand, or no longer listed, stay (the office removes them)."""
+    listed = {
+        u.ounit_id: {"ounit_id": u.ounit_id, "code": u.code[:64], "names": dict(u.names)} for u in payload.ounits or []
+    }
+    merged = [listed.pop(u["ounit_id"]) if u.get("ounit_id") in listed else u for u in current]
+    return merged + list(listed.values())
+
+
 def _registry_values(payload: InstitutionUpdated) -> dict[str, Any]:
     return {
         "names": dict(payload.names),
@@ -237,6 +247,10 @@ async def apply_registry(session: AsyncSession, tenant: str, payload: Institutio
         if getattr(partner, field) != value:
             setattr(partner, field, value)
             changed = True
+    if payload.ounits is not None:  # read from the partner's Organizational Units API (through EWP)
+        ounits = _merged_ounits(list(partner.ounits or []), payload)
+        if ounits != partner.ounits:
+            partner.ounits, changed = ounits, True
     if partner.on_ewp != payload.on_ewp or partner.ewp_apis != payload.ewp_apis:
         partner.on_ewp, partner.ewp_apis = payload.on_ewp, dict(payload.ewp_apis)
         changed = True

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from smile_common.events.payloads.ewp import IiaApprovalReceived, IiaDeleted, NominationDeleted
+from smile_common.events.payloads.ewp import EwpOrganisationalUnit, IiaApprovalReceived, IiaDeleted, NominationDeleted
 from smile_ewp_gateway.notifications.inbound import Recorded
 from smile_ewp_gateway.owners import OwnerError
 from smile_ewp_gateway.partners.client import PartnerCallError, PartnerClient
@@ -18,10 +18,12 @@ from smile_ewp_gateway.partners.translate import (
     INSTITUTIONS,
     LA,
     OMOB,
+    OUNITS,
     iia_received,
     institution_updated,
     learning_agreement_received,
     nomination_received,
+    ounit_of,
 )
 from smile_ewp_gateway.xmlkit import ns
 
@@ -182,12 +184,34 @@ async def _las(gateway: Gateway, local: str, partner: str, ids: Sequence[str]) -
 
 
 async def _institutions(gateway: Gateway, local: str, partner: str, ids: Sequence[str]) -> list[Recorded]:
-    """The partner's own description of itself (Institutions API 2): country, city, website, contacts."""
+    """The partner's own description of itself (Institutions API 2): country, city, website, contacts, and
+    the units it lists (Organizational Units API 2, when it serves it)."""
     roots = await _get_all(gateway, local, partner, "institutions", [partner], (), "hei_id")
     events: list[Recorded] = []
     for root in roots:
         for hei in root.iterfind(f"{{{INSTITUTIONS}}}hei"):
             payload = institution_updated(hei, gateway.registry.current)
             if payload is not None and payload.hei_id == partner:
-                events.append((payload, partner))
+                listed = [e.text.strip() for e in hei.iterfind(f"{{{INSTITUTIONS}}}ounit-id") if e.text]
+                units = await _ounits(gateway, local, partner, list(dict.fromkeys(listed)))
+                events.append((payload.model_copy(update={"ounits": units}), partner))
     return events
+
+
+async def _ounits(gateway: Gateway, local: str, partner: str, ids: Sequence[str]) -> list[EwpOrganisationalUnit] | None:
+    """The partner's units by id; None when it does not serve the API or did not answer (read again tomorrow)."""
+    catalogue = gateway.registry.current
+    entry = catalogue.api(partner, "organizational-units", 2) if catalogue is not None else None
+    if entry is None:
+        return None
+    client = PartnerClient(gateway)
+    units: list[EwpOrganisationalUnit] = []
+    try:
+        for chunk in _chunks(ids, entry.limit("max-ounit-ids")):
+            params = [("hei_id", partner), *(("ounit_id", i) for i in chunk)]
+            reply = await client.call(local, partner, "organizational-units", 2, "url", params)
+            units.extend(u for e in reply.root.iterfind(f"{{{OUNITS}}}ounit") if (u := ounit_of(e)) is not None)
+    except PartnerCallError as exc:
+        _log.info("organizational units of %s not read: %s", partner, exc.message)
+        return None
+    return units

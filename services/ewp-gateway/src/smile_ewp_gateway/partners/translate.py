@@ -12,12 +12,13 @@ from smile_common.events.payloads import ewp as ev
 from smile_ewp_gateway.iias.hashing import iia_hash
 from smile_ewp_gateway.xmlkit import ns
 
-__all__ = ["iia_received", "institution_updated", "learning_agreement_received", "nomination_received"]
+__all__ = ["iia_received", "institution_updated", "learning_agreement_received", "nomination_received", "ounit_of"]
 
 IIA = ns.api_ns("iias", 7, "get-response")
 OMOB = ns.api_ns("omobilities", 3, "get-response")
 LA = ns.api_ns("omobility-las", 1, "get-response")
 INSTITUTIONS = ns.api_ns("institutions", 2)
+OUNITS = ns.api_ns("ounits", 2)
 Finder = Callable[[str], str | None]
 
 
@@ -345,4 +346,19 @@ def institution_updated(hei: etree._Element, catalogue: Any) -> ev.InstitutionUp
         on_ewp=True,
         source="institutions-api",
         observed_at=datetime.now(UTC),
+    )
+
+
+def ounit_of(unit: etree._Element) -> ev.EwpOrganisationalUnit | None:
+    """A partner's ``<ounit>`` (Organizational Units v2)."""
+    find = _finder(unit, OUNITS)
+    ounit_id, code = find("ounit-id"), find("ounit-code")
+    if not ounit_id or not code:
+        return None
+    return ev.EwpOrganisationalUnit(
+        ounit_id=ounit_id,
+        code=code,
+        names={n.get(ns.XML_LANG) or "und": (n.text or "").strip() for n in _all(unit, OUNITS, "name")},
+        abbreviation=find("abbreviation"),
+        parent_ounit_id=find("parent-ounit-id"),
     )

@@ -161,3 +161,15 @@ def example_institution(hei_id: str, names: dict[str, str]) -> etree._Element:
         element.set(ns.XML_LANG, lang)
         hei.insert(position + offset, element)
     return hei
+
+
+def example_ounit(ounit_id: str, code: str) -> etree._Element:
+    """The unit of the Organizational Units v2 example under another id and code (no parent)."""
+    unit = _first("api-ounits/response-example.xml", f"{{{ns.api_ns('ounits', 2)}}}ounit")
+    unit_ns = ns.api_ns("ounits", 2)
+    unit.find(f"{{{unit_ns}}}ounit-id").text = ounit_id  # type: ignore[union-attr]
+    unit.find(f"{{{unit_ns}}}ounit-code").text = code  # type: ignore[union-attr]
+    parent = unit.find(f"{{{unit_ns}}}parent-ounit-id")
+    if parent is not None:
+        unit.remove(parent)
+    return unit

@@ -41,6 +41,9 @@ __all__ = ["PARTNER_APIS", "STATS_PORTAL_APIS", "FakePartner", "Received"]
 PARTNER_APIS: tuple[ApiServed, ...] = (
     ApiServed("echo", 2, "2.0.1", (("url", "/echo"),)),
     ApiServed("institutions", 2, "2.2.0", (("url", "/institutions"), ("max-hei-ids", "max"))),
+    ApiServed(
+        "organizational-units", 2, "2.1.1", (("url", "/ounits"), ("max-ounit-ids", "max"), ("max-ounit-codes", "max"))
+    ),
     ApiServed("iias", 7, "7.0.0", (("get-url", "/iias/get"), ("max-iia-ids", "max"), ("index-url", "/iias/index"))),
     ApiServed("iia-cnr", 3, "3.0.0", (("url", "/iia-cnr"),)),
     ApiServed("iias-approval", 2, "2.0.0", (("url", "/iias-approval"), ("max-iia-ids", "max"))),

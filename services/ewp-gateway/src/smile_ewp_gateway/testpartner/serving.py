@@ -11,7 +11,7 @@ from lxml import etree
 
 from smile_ewp_gateway.httpsig import Caller
 from smile_ewp_gateway.server.params import EwpParams, ParamError, parse_params
-from smile_ewp_gateway.testpartner.data import IIA_NS, LA_NS, OMOBILITY_NS, example_institution
+from smile_ewp_gateway.testpartner.data import IIA_NS, LA_NS, OMOBILITY_NS, example_institution, example_ounit
 from smile_ewp_gateway.testpartner.node import FakePartner, PartnerError, Received, document, parse_body
 from smile_ewp_gateway.xmlkit import ns
 from smile_ewp_gateway.xmlkit.build import E
@@ -65,6 +65,19 @@ def install(partner: FakePartner, app: FastAPI) -> None:
         root = e.root("institutions-response")
         if partner.hei_id in ids:
             root.append(copy.deepcopy(partner.institution or example_institution(partner.hei_id, partner.names)))
+        return partner.respond(request, document(root), caller=caller)
+
+    async def ounits(request: Request, caller: Caller, params: EwpParams, body: bytes) -> Response:
+        """Organizational Units 2: the units the partner's institution lists, by id (code = id upper-cased)."""
+        if params.one("hei_id", required=True) != partner.hei_id:
+            raise PartnerError(400, "unknown hei_id")
+        institution = partner.institution or example_institution(partner.hei_id, partner.names)
+        listed = [e.text for e in institution.iterfind(f"{{{ns.api_ns('institutions', 2)}}}ounit-id") if e.text]
+        root = E(ns.api_ns("ounits", 2)).root("ounits-response")
+        for ounit_id in params.many("ounit_id", limit=partner.max_ids):
+            if ounit_id in listed:
+                root.append(example_ounit(ounit_id, ounit_id.split(".")[0].upper()))
+        record("organizational-units", caller, params, body)
         return partner.respond(request, document(root), caller=caller)
 
     def visible_iias(caller: Caller) -> dict[str, etree._Element]:
@@ -230,6 +243,7 @@ def install(partner: FakePartner, app: FastAPI) -> None:
     route("/echo", "echo", ("GET", "POST"), echo)
     route("/monitoring", "monitoring", ("POST",), monitoring)
     route("/institutions", "institutions", ("GET", "POST"), institutions)
+    route("/ounits", "organizational-units", ("GET", "POST"), ounits)
     route("/iias/get", "iias", ("GET", "POST"), iias_get)
     route("/iias/index", "iias", ("GET", "POST"), iias_index)
     route("/iias-approval", "iias-approval", ("GET", "POST"), approvals)

@@ -16,6 +16,7 @@ from smile_common.events.envelope import EventPayload
 
 __all__ = [
     "EwpContact",
+    "EwpOrganisationalUnit",
     "IiaApprovalReceived",
     "IiaDeleted",
     "IiaPartner",
@@ -76,6 +77,16 @@ class EwpContact(_Part):
     role_description: str | None = None
 
 
+class EwpOrganisationalUnit(_Part):
+    """One of the institution's organisational units, as its Organizational Units API describes it."""
+
+    ounit_id: str
+    code: str
+    names: dict[str, str] = Field(default_factory=dict, description="Names by language code ('und' if not given)")
+    abbreviation: str | None = None
+    parent_ounit_id: str | None = None
+
+
 class InstitutionUpdated(_EwpEvent):
     """An institution of the EWP network is new or changed (registry catalogue or its Institutions API).
 
@@ -100,6 +111,8 @@ class InstitutionUpdated(_EwpEvent):
     on_ewp: bool
     source: Literal["registry", "institutions-api"]
     observed_at: datetime
+    #: the units listed by the institution (its Organizational Units API); None when not read this time.
+    ounits: list[EwpOrganisationalUnit] | None = None
 
 
 # --- IIAs -----------------------------------------------------------------------------------------
