@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -79,7 +79,8 @@ class OutboundWorker:
     async def round(self) -> bool:
         now = datetime.now(UTC)
         async with self.gateway.runtime.database.sessionmaker() as session, session.begin():
-            rows = await claim_due(session, OutboundCall, now, self.batch)
+            rows = [*await claim_due(session, OutboundCall, now, self.batch)]
+            rows += await self._same_batch(session, rows, now)
             for row in rows:
                 row.next_attempt_at = now + LEASE
             leased = [
@@ -93,6 +94,39 @@ class OutboundWorker:
             for outcome in await send(self.gateway, local, partner, api, items):
                 await self._settle(outcome, local, partner, api)
         return bool(leased)
+
+    async def _same_batch(self, session: AsyncSession, due: list[OutboundCall], now: datetime) -> list[OutboundCall]:
+        """First attempts to the same partner and API still inside their batching window: they leave with the
+        due ones (each notification waits up to ``ewp_cnr_batch_seconds``, so that changes close in time
+        make one call)."""
+        window = self.gateway.settings.ewp_cnr_batch_seconds
+        groups = {(r.local_hei_id, r.partner_hei_id, r.api) for r in due}
+        if not groups or window <= 0 or len(due) >= self.batch:
+            return []
+        query = (
+            sa.select(OutboundCall)
+            .where(
+                OutboundCall.status == "pending",
+                OutboundCall.attempts == 0,
+                OutboundCall.next_attempt_at <= now + timedelta(seconds=window),
+                OutboundCall.id.not_in([r.id for r in due]),
+                sa.or_(
+                    *(
+                        sa.and_(
+                            OutboundCall.local_hei_id == local,
+                            OutboundCall.partner_hei_id == partner,
+                            OutboundCall.api == api,
+                        )
+                        for local, partner, api in groups
+                    )
+                ),
+            )
+            .order_by(OutboundCall.next_attempt_at, OutboundCall.id)
+            .limit(self.batch - len(due))
+        )
+        if session.bind is not None and session.bind.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return list((await session.scalars(query)).all())
 
     async def _settle(self, outcome: Sent, local: str, partner: str, api: str) -> None:
         now = datetime.now(UTC)
