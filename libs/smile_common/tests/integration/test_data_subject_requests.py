@@ -150,8 +150,14 @@ async def test_a_service_that_is_down_answers_when_it_is_back(make_harness) -> N
     records, participant = await _services(make_harness, start_sample=False)
     await _create(participant)
     filed = await _file(records, kind="erasure", esi=ALICE["esi"])
-    await asyncio.sleep(1.0)
-    waiting = await _state(records, filed["id"])
+
+    async def only_sample_missing() -> dict[str, Any] | None:
+        state = await _state(records, filed["id"])
+        phases = {s["service"]: s["phases"] for s in state["services"]}
+        done_here = phases.get("records", {}).get("locate") == "done"
+        return state if done_here and state["times_asked"] >= 2 else None
+
+    waiting = await eventually(only_sample_missing, timeout=30)  # records answered; sample asked again
     assert waiting["status"] == "in_progress"
     assert {s["service"]: s["phases"] for s in waiting["services"]}["sample"] == {"locate": "waiting"}
     assert "waiting for sample" in waiting["message"]

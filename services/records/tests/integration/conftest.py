@@ -171,17 +171,14 @@ async def enrolled_mobility(harness: ServiceHarness, codes: list[str], **over: A
 
 
 def ewp_specs() -> Any:
-    """The official EWP/ELMO schemas with their offline catalog (shared/ewp-specs, or SMILE_SHARED_DIR)."""
-    import os
+    """The official EWP/ELMO schemas with their offline catalog, as vendored in the repository (specs/ewp)."""
     from pathlib import Path
 
-    if os.environ.get("SMILE_SHARED_DIR"):
-        return Path(os.environ["SMILE_SHARED_DIR"]) / "ewp-specs"
     for parent in Path(__file__).resolve().parents:
-        candidate = parent / "shared" / "ewp-specs"
+        candidate = parent / "specs" / "ewp"
         if (candidate / "catalog.xml").is_file():
             return candidate
-    raise FileNotFoundError("shared/ewp-specs not found: set SMILE_SHARED_DIR")
+    raise FileNotFoundError("specs/ewp/catalog.xml not found in the repository")
 
 
 async def results_for_all(harness: ServiceHarness, mobility: uuid.UUID, grades: dict[str, str]) -> None:
