@@ -74,16 +74,7 @@ class Owners:
         return response
 
     async def json(self, service: str, path: str, tenant: str, params: Params = ()) -> dict[str, Any]:
-        response = await self.get(service, path, tenant, params)
-        if response.status_code != 200:
-            raise OwnerError(f"{service} answered {response.status_code} to GET {path}")
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise OwnerError(f"{service} answered something else than JSON to GET {path}") from exc
-        if not isinstance(body, dict):
-            raise OwnerError(f"{service} answered an unexpected document to GET {path}")
-        return body
+        return _document(service, path, await self.get(service, path, tenant, params))
 
     async def items(self, service: str, path: str, tenant: str, params: Params = ()) -> list[dict[str, Any]]:
         items = (await self.json(service, path, tenant, params)).get("items") or []
@@ -114,15 +105,7 @@ class Owners:
         response = await self.get(service, path, tenant)
         if response.status_code == 404 and _explained(response):
             return None  # the owner said there is nothing (a bare 404, e.g. a wrong URL, is an outage)
-        if response.status_code != 200:
-            raise OwnerError(f"{service} answered {response.status_code} to GET {path}")
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise OwnerError(f"{service} answered something else than JSON to GET {path}") from exc
-        if not isinstance(body, dict):
-            raise OwnerError(f"{service} answered an unexpected document to GET {path}")
-        return body
+        return _document(service, path, response)
 
     # --- agreements -----------------------------------------------------------------------------
     async def iias(self, tenant: str, partner_hei_id: str, params: Params = ()) -> list[dict[str, Any]]:
@@ -174,3 +157,16 @@ def _explained(response: httpx.Response) -> bool:
     except ValueError:
         return False
     return isinstance(body, dict) and bool(body.get("detail"))
+
+
+def _document(service: str, path: str, response: httpx.Response) -> dict[str, Any]:
+    """The JSON object of a 200 answer; anything else is an outage of the owner."""
+    if response.status_code != 200:
+        raise OwnerError(f"{service} answered {response.status_code} to GET {path}")
+    try:
+        body = response.json()
+    except ValueError as exc:
+        raise OwnerError(f"{service} answered something else than JSON to GET {path}") from exc
+    if not isinstance(body, dict):
+        raise OwnerError(f"{service} answered an unexpected document to GET {path}")
+    return body
