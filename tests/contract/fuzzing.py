@@ -95,6 +95,8 @@ class RunningService:
             "SMILE_LOG_LEVEL": "WARNING",
             # the instance's own address, as in a deployment (the gateway's dev registry is served there)
             "SMILE_PUBLIC_BASE_URL": self.base_url,
+            # the gateway runs on its own here, not under /ewp: its manifests and dev registry are at the root
+            "SMILE_EWP_BASE_URL": self.base_url,
         }
 
     def start(self) -> None:

@@ -232,6 +232,15 @@ async def test_bad_requests_are_refused_before_anything_is_queued(make_harness) 
     assert unknown.status_code == 415
     empty = await upload(harness, b"  \n")
     assert empty.status_code == 422
+    bad_term = await harness.client.post(
+        "/imports",
+        params={"format": "apogee", "autumn_term": "S1 (autumn)"},
+        content=csv_file(*ROWS),
+        headers={**editor(harness), "Content-Type": "text/csv"},
+    )
+    assert bad_term.status_code == 422, bad_term.text
+    assert bad_term.headers["content-type"].startswith("application/problem+json")
+    assert ["query", "autumn_term"] in [e["loc"] for e in bad_term.json()["errors"]]
     student = await harness.client.post(
         "/imports", content=csv_file(*ROWS), headers={**harness.headers("student"), "Content-Type": "text/csv"}
     )

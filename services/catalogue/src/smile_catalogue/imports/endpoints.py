@@ -4,6 +4,8 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from smile_catalogue.imports import service
 from smile_catalogue.imports.formats import ImportFileError
@@ -95,7 +97,11 @@ async def import_file(
     if not content.strip():
         raise ImportFileError("The file is empty.")
     options = {"format": fmt, "publish": publish, "allow_partial": allow_partial, "dry_run": dry_run}
-    extra = TermOptions(autumn_term=autumn_term, spring_term=spring_term).model_dump(exclude_defaults=True)
+    try:
+        extra = TermOptions(autumn_term=autumn_term, spring_term=spring_term).model_dump(exclude_defaults=True)
+    except ValidationError as exc:  # term codes are checked like everywhere else: a 422, not a crash
+        errors = [{**error, "loc": ("query", *error["loc"])} for error in exc.errors(include_url=False)]
+        raise RequestValidationError(errors) from exc
     options |= extra | ({"period": period} if period else {})
     job = await service.create_job(session, principal, source=fmt, options=options, filename=filename, content=content)
     await session.commit()
