@@ -5,9 +5,10 @@ same server's bare health endpoint, measured in the same run).
         [--server postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
 
 On a fresh database: the demo university's units and terms and ``--courses`` synthetic published courses
-(bench/catalogue/synthetic.py, loaded by the import pipeline), then the catalogue API as its own process
-(``smile-catalogue api``, one uvicorn worker, the in-memory result cache off so that every search reaches
-PostgreSQL, rate limits off). Side by side in the same run, alternating twice:
+(bench/catalogue/synthetic.py, loaded by the import pipeline) and ``ANALYZE`` (what autovacuum does by
+itself shortly after such an import; without it the planner guesses from an empty table), then the catalogue
+API as its own process (``smile-catalogue api``, one uvicorn worker, the in-memory result cache off so that
+every search reaches PostgreSQL, rate limits off). Side by side in the same run, alternating twice:
 
 * ``GET /healthz`` and filtered full-text searches (``GET /courses?hei=…&q=…`` with one to three filters,
   drawn from several hundred distinct combinations; first pages, so with facet counts as a student's
@@ -33,11 +34,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_import import TENANT, drop, fresh_database, runtime_for, timed_import
 from synthetic import offer
+
+from smile_common.db import create_database
 
 BIN = Path(sys.executable).parent
 WORDS = [
@@ -115,6 +119,15 @@ async def wait_for(client: httpx.AsyncClient) -> None:
     raise RuntimeError("the catalogue API did not start")
 
 
+async def analyze(url: str) -> None:
+    """Refresh the planner's statistics, as autovacuum does on its own a little after a large import."""
+    database = create_database(url, "catalogue")
+    async with database.engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(sa.text("ANALYZE catalogue.course, catalogue.course_facet"))
+    await database.dispose()
+
+
 async def main(args: argparse.Namespace) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="smile-bench-search-"))
     name, url = await fresh_database(args.server, False, workdir)
@@ -123,6 +136,7 @@ async def main(args: argparse.Namespace) -> None:
         runtime = await runtime_for(url, workdir)
         loaded = await timed_import(runtime, json.dumps(offer(args.courses)).encode(), publish=True)
         await runtime.close()
+        await analyze(url)
         port = 18500 + os.getpid() % 400
         env = {
             **os.environ,

@@ -96,10 +96,16 @@ async def _facets(session: AsyncSession, query: SearchQuery, labels: FacetLabels
     groups: list[tuple[list[str], str | None]] = [(plain, None)] if plain else []
     groups += [([FACETS[facet]], facet) for facet in sorted(active)]
     for dims, without in groups:
-        matching = sa.select(Course.id).where(*query.conditions(without=without))
+        # the matching courses first (full-text index, filters), then their facet rows by primary key: the
+        # planner otherwise tends to read the whole facet table to test each row against the matching set
+        matching = sa.select(Course.id).where(*query.conditions(without=without)).cte("matching")
+        if query.postgres:
+            matching = matching.prefix_with("MATERIALIZED", dialect="postgresql")
         statement = (
             sa.select(CourseFacet.dim, CourseFacet.value, sa.func.count())
-            .where(CourseFacet.tenant == query.tenant, CourseFacet.dim.in_(dims), CourseFacet.course_id.in_(matching))
+            .select_from(matching)
+            .join(CourseFacet, CourseFacet.course_id == matching.c.id)
+            .where(CourseFacet.dim.in_(dims))
             .group_by(CourseFacet.dim, CourseFacet.value)
         )
         for dim, value, count in await session.execute(statement):
