@@ -62,8 +62,8 @@ async def _erased(h, object_type: str) -> list[dict[str, Any]]:  # type: ignore[
     return [e for e in audit.json()["items"] if e["action"] in ("erased", "anonymised")]
 
 
-async def test_a_cancelled_nomination_leaves_nothing_after_a_year(make_harness) -> None:
-    h = await make_harness(DEFINITION)
+async def test_a_cancelled_nomination_leaves_nothing_after_a_year(make_harness, tmp_path: Path) -> None:
+    h = await make_harness(DEFINITION, documents_dir=str(tmp_path / "documents"))  # this test's files only
     mobility, _ = await _file_with_a_document_and_a_message(h)
     cancelled = await h.client.post(
         f"/mobilities/{mobility['id']}/cancel", json={"reason": "The student withdrew"}, headers=office(h)
@@ -83,8 +83,8 @@ async def test_a_cancelled_nomination_leaves_nothing_after_a_year(make_harness) 
     assert len(await _erased(h, "document")) == 1
 
 
-async def test_a_mobility_that_took_place_loses_its_file_then_its_identity(make_harness) -> None:
-    h = await make_harness(DEFINITION)
+async def test_a_mobility_that_took_place_loses_its_file_then_its_identity(make_harness, tmp_path: Path) -> None:
+    h = await make_harness(DEFINITION, documents_dir=str(tmp_path / "documents"))  # this test's files only
     mobility, _ = await _file_with_a_document_and_a_message(h)
     for step, day in (("arrival", "2026-09-01"), ("departure", "2027-01-31")):
         recorded = await h.client.post(f"/mobilities/{mobility['id']}/{step}", json={"date": day}, headers=office(h))
