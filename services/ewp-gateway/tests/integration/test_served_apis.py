@@ -292,3 +292,12 @@ async def test_a_cnr_is_answered_at_once_and_queued_once(world: World) -> None:
         (world.partner.hei_id, "omobility-las", "m1"),
         (world.partner.hei_id, "omobility-las", "m2"),
     ]
+    # the international office sees the queue, counts by status and newest first
+    office = world.harness.headers("coordinator", hei=SMILE_HEI)
+    queue = (await world.harness.client.get("/notifications/inbound", headers=office)).json()
+    assert queue["counts"] == {"pending": 3}
+    assert [i["entity_id"] for i in queue["items"]] == ["m2", "m1", "partner-iia-1"]
+    mine = await world.harness.client.get(
+        "/notifications/inbound", params={"partner_hei_id": "other.example", "status": "pending"}, headers=office
+    )
+    assert mine.json() == {"counts": {}, "items": []}

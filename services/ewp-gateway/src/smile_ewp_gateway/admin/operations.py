@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from smile_common.audit import record
 from smile_common.db import SessionDep
@@ -79,21 +80,7 @@ async def inbound(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> QueuePage:
     """Partners' changes SMILE was told about (CNRs, resyncs) and whether fetching them succeeded."""
-    where = [InboundChange.local_hei_id == principal.tenant]
-    if partner_hei_id:
-        where.append(InboundChange.partner_hei_id == partner_hei_id.lower())
-    counts = await session.execute(
-        sa.select(InboundChange.status, sa.func.count()).where(*where).group_by(InboundChange.status)
-    )
-    if status:
-        where.append(InboundChange.status == status)
-    rows = (
-        await session.scalars(sa.select(InboundChange).where(*where).order_by(InboundChange.id.desc()).limit(limit))
-    ).all()
-    return QueuePage(
-        counts={s: int(c) for s, c in counts.all()},
-        items=[InboundRead.model_validate(r, from_attributes=True).model_dump() for r in rows],
-    )
+    return await _queue_page(session, InboundChange, InboundRead, principal.tenant, status, partner_hei_id, limit)
 
 
 @router.get(
@@ -110,20 +97,29 @@ async def outbound(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> QueuePage:
     """SMILE's CNRs and decisions to partners: pending (with retries), sent, failed (refused) or expired."""
-    where = [OutboundCall.local_hei_id == principal.tenant]
+    return await _queue_page(session, OutboundCall, OutboundRead, principal.tenant, status, partner_hei_id, limit)
+
+
+async def _queue_page(
+    session: AsyncSession,
+    model: type[InboundChange] | type[OutboundCall],
+    read: type[BaseModel],
+    tenant: str,
+    status: str | None,
+    partner_hei_id: str | None,
+    limit: int,
+) -> QueuePage:
+    """A queue's counts by status (for the partner asked, if any) and its newest rows (of the status asked)."""
+    where = [model.local_hei_id == tenant]
     if partner_hei_id:
-        where.append(OutboundCall.partner_hei_id == partner_hei_id.lower())
-    counts = await session.execute(
-        sa.select(OutboundCall.status, sa.func.count()).where(*where).group_by(OutboundCall.status)
-    )
+        where.append(model.partner_hei_id == partner_hei_id.lower())
+    counts = await session.execute(sa.select(model.status, sa.func.count()).where(*where).group_by(model.status))
     if status:
-        where.append(OutboundCall.status == status)
-    rows = (
-        await session.scalars(sa.select(OutboundCall).where(*where).order_by(OutboundCall.id.desc()).limit(limit))
-    ).all()
+        where.append(model.status == status)
+    rows = (await session.scalars(sa.select(model).where(*where).order_by(model.id.desc()).limit(limit))).all()
     return QueuePage(
         counts={s: int(c) for s, c in counts.all()},
-        items=[OutboundRead.model_validate(r, from_attributes=True).model_dump() for r in rows],
+        items=[read.model_validate(r, from_attributes=True).model_dump() for r in rows],
     )
 
 
