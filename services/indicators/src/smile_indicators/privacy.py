@@ -80,19 +80,25 @@ def _ended_before(cutoff: Any) -> Any:
     )
 
 
+async def _scrub_chunk(session: AsyncSession, rows: Sequence[Any]) -> None:
+    by_tenant: dict[str, list[UUID]] = {}
+    for row in rows:
+        by_tenant.setdefault(row.retention_tenant, []).append(row.mobility_id)
+    for tenant, ids in by_tenant.items():
+        await scrub_mobilities(session, tenant, ids)
+
+
 async def _expire_contacts(ctx: RetentionContext) -> Mapping[str, int]:
-    where = (_ended_before(ctx.cutoff), _has_contacts())
-    async with ctx.database.sessionmaker() as session, session.begin():
-        expired = (
-            await session.execute(sa.select(mobility_fact.c.tenant, mobility_fact.c.mobility_id).where(*where))
-        ).all()
-        by_tenant: dict[str, list[UUID]] = {}
-        for tenant, mobility_id in expired:
-            by_tenant.setdefault(tenant, []).append(mobility_id)
-        for tenant, ids in by_tenant.items():
-            await scrub_mobilities(session, tenant, ids)
+    # The read model's rows and their logged events are cleaned in the same transaction, chunk by chunk: a
+    # mobility whose events arrive while the rule runs is either cleaned everywhere or left for the next run.
     counts: Counter[str] = await ctx.anonymise(
-        mobility_fact, *where, values=_PERSONAL, object_type="mobility", person=mobility_fact.c.email
+        mobility_fact,
+        _ended_before(ctx.cutoff),
+        _has_contacts(),
+        values=_PERSONAL,
+        object_type="mobility",
+        person=mobility_fact.c.email,
+        also=_scrub_chunk,
     )
     return counts
 

@@ -27,10 +27,13 @@ from smile_common.db.engine import Database
 from smile_common.documents.store import DocumentStore
 from smile_common.documents.transaction import delete_after_commit
 
-__all__ = ["RetentionAction", "RetentionContext", "RetentionRule", "builtin_rules", "run_retention"]
+__all__ = ["AlsoInChunk", "RetentionAction", "RetentionContext", "RetentionRule", "builtin_rules", "run_retention"]
 
 RETENTION_ACTOR = Actor.system("retention")
 _CHUNK = 500
+
+#: work done in the same transaction as a chunk of anonymised rows (see :meth:`RetentionContext.anonymise`).
+AlsoInChunk = Callable[[AsyncSession, Sequence[Any]], Awaitable[object]]
 
 
 class RetentionAction(StrEnum):
@@ -99,9 +102,14 @@ class RetentionContext:
         person: sa.ColumnElement[Any] | None = None,
         files: tuple[DocumentStore, sa.Column[Any]] | None = None,
         tenant: sa.ColumnElement[Any] | None = None,
+        also: AlsoInChunk | None = None,
     ) -> Counter[str]:
-        """Overwrite personal columns with ``values`` (``where`` must stop matching them afterwards)."""
-        return await self._chunks(table, where, dict(values), object_type, person, files, tenant)
+        """Overwrite personal columns with ``values`` (``where`` must stop matching them afterwards).
+
+        ``also``: called in each chunk's transaction, after its update, with the chunk's rows (their primary
+        key columns and ``retention_tenant``): to remove copies of the same data elsewhere atomically.
+        """
+        return await self._chunks(table, where, dict(values), object_type, person, files, tenant, also)
 
     async def scrub(self, table: sa.Table, *where: Any, column: str, keys: frozenset[str]) -> Counter[str]:
         """Remove ``keys`` from the JSON ``column`` of the rows matching ``where`` (single-column key)."""
@@ -132,6 +140,7 @@ class RetentionContext:
         person: sa.ColumnElement[Any] | None,
         files: tuple[DocumentStore, sa.Column[Any]] | None,
         tenant: sa.ColumnElement[Any] | None = None,
+        also: AlsoInChunk | None = None,
     ) -> Counter[str]:
         counts: Counter[str] = Counter()
         pk = list(table.primary_key.columns)
@@ -158,6 +167,8 @@ class RetentionContext:
                     await session.execute(sa.delete(table).where(condition))
                 else:
                     await session.execute(sa.update(table).where(condition).values(**values))
+                if also is not None:
+                    await also(session, rows)
                 await self._audit(session, table, rows, len(pk), object_type, erased=values is None)
                 if files is not None:
                     for row in rows:
