@@ -416,3 +416,24 @@ async def test_another_university_keeps_its_own_courses(make_harness) -> None:
     job = await run_queued(harness, "other.fr")
     assert job["summary"]["created"] == 1  # the same code at another university is another course
     assert await harness.count(COURSES, COURSES.c.tenant == "other.fr") == 1
+
+
+async def test_a_reimport_moves_a_course_between_filters_and_leaves_the_others_alone(catalogue) -> None:
+    await import_csv(catalogue, csv_file(*ROWS), publish="true")
+
+    async def codes(**params: Any) -> list[str]:
+        found = await catalogue.client.get("/courses", params={"hei": HEI, **params})
+        return sorted(item["code"] for item in found.json()["items"])
+
+    assert await codes(term="2026-S1") == ["DRT-EU-101", "LNG-FLE-100"]
+    assert await codes(language="en") == ["INF-ALG-201"]
+    moved = ROWS[0].replace(";fr:B2;2026-S1;", ";en:B2;2026-S2;").replace(";30;", ";35;")
+    capacity_only = ROWS[2].replace(";;;;", ";;;12;")
+    job = await import_csv(catalogue, csv_file(moved, ROWS[1], capacity_only), publish="true")
+    assert (job["summary"]["updated"], job["summary"]["unchanged"]) == (2, 1)
+    assert await codes(term="2026-S1") == ["LNG-FLE-100"]
+    assert await codes(term="2026-S2") == ["DRT-EU-101", "INF-ALG-201", "LNG-FLE-100"]
+    assert await codes(language="en") == ["DRT-EU-101", "INF-ALG-201"]
+    assert await codes(language="fr") == ["INF-ALG-201", "LNG-FLE-100"]
+    assert await codes(unit="DROIT") == ["DRT-EU-101"]  # facets the change did not touch are still there
+    assert await codes(ects_min="3", ects_max="4") == ["LNG-FLE-100"]

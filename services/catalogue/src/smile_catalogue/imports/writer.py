@@ -7,12 +7,14 @@ transaction.
 
 from __future__ import annotations
 
+import itertools
 import json
 import operator
 import uuid
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,7 +36,10 @@ __all__ = ["ExistingCourse", "Writer", "load_existing"]
 _COURSE = table_of(Course)
 _FACET = table_of(CourseFacet)
 _COLUMNS = [c.name for c in _COURSE.columns if c.name != "search_vector"]
+_FACET_COLUMNS = ["course_id", "dim", "value", "tenant"]
 _BATCH = 2000
+#: JSON columns as COPY sends them (PostgreSQL reads the text into jsonb)
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 _JSON_FIELDS = frozenset(name for name in index.EDITABLE_FIELDS if isinstance(_COURSE.c[name].type, sa.JSON))
@@ -115,22 +120,63 @@ class Writer:
         now = utcnow()
         tenant, who = self.principal.tenant, self.principal.subject
         status = CourseStatus.PUBLISHED.value if self.options.publish else CourseStatus.DRAFT.value
-        rows = [self._new_row(values, status, now) for values in self.created]
-        await self._insert_courses(rows)
+        # PostgreSQL reads the rows of a COPY while they are being made here: the search columns, facets
+        # and audit entries of the next rows are computed while the server indexes the previous ones
+        rows: list[dict[str, Any]] = []
+        await self._insert_courses(self._new_rows(status, now, rows))
         await progress("writing", len(rows), total)
         updates = [self._changed_row(stored, values, publish, now) for stored, values, publish in self.updated]
         await self._update_courses(updates)
-        ids = [row["id"] for row in rows] + [row["b_id"] for row in updates]
-        facets = [
-            facet
-            for row in [*rows, *(values | {"id": stored.id} for stored, values, _ in self.updated)]
-            for facet in index.facet_rows(tenant, row["id"], row, self.ancestry)
-        ]
-        await self._replace_facets([row["b_id"] for row in updates], facets)
+        await self._insert(_FACET, _FACET_COLUMNS, self._facets(rows))
+        await self._update_facets()
         await self._audit(rows, who)
         await self._events(rows, updates)
         await revision.bump(self.session, tenant)
-        await progress("writing", len(ids), total)
+        await progress("writing", total, total)
+
+    def _new_rows(self, status: str, now: Any, rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """The new courses' rows, made as they are written, and kept in ``rows``."""
+        for values in self.created:
+            row = self._new_row(values, status, now)
+            rows.append(row)
+            yield row
+
+    def _facets(self, rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        tenant, ancestry = self.principal.tenant, self.ancestry
+        for row in rows:
+            course_id = row["id"]
+            for dim, value in index.facet_values(row, ancestry):
+                yield {"course_id": course_id, "dim": dim, "value": value, "tenant": tenant}
+
+    async def _update_facets(self) -> None:
+        """Facets of the updated courses: only those that changed are deleted or added (a new capacity or
+        description changes none), compared with what is stored."""
+        if not self.updated:
+            return
+        tenant, ancestry = self.principal.tenant, self.ancestry
+        stored: dict[uuid.UUID, set[tuple[str, str]]] = {}
+        ids = [course.id for course, _, _ in self.updated]
+        for start in range(0, len(ids), 1000):
+            query = sa.select(_FACET.c.course_id, _FACET.c.dim, _FACET.c.value).where(
+                _FACET.c.course_id.in_(ids[start : start + 1000])
+            )
+            for course_id, dim, value in await self.session.execute(query):
+                stored.setdefault(course_id, set()).add((dim, value))
+        removed: list[dict[str, Any]] = []
+        added: list[dict[str, Any]] = []
+        for course, values, _ in self.updated:
+            now, before = index.facet_values(values, ancestry), stored.get(course.id, set())
+            removed += ({"b_id": course.id, "b_dim": d, "b_value": v} for d, v in before - now)
+            added += ({"course_id": course.id, "dim": d, "value": v, "tenant": tenant} for d, v in now - before)
+        if removed:
+            statement = sa.delete(_FACET).where(
+                _FACET.c.course_id == sa.bindparam("b_id"),
+                _FACET.c.dim == sa.bindparam("b_dim"),
+                _FACET.c.value == sa.bindparam("b_value"),
+            )
+            for start in range(0, len(removed), _BATCH):
+                await self.session.execute(statement, removed[start : start + _BATCH])
+        await self._insert(_FACET, _FACET_COLUMNS, added)
 
     # --- rows --------------------------------------------------------------------------------------------
     def _new_row(self, values: dict[str, Any], status: str, now: Any) -> dict[str, Any]:
@@ -172,29 +218,26 @@ class Writer:
         connection = await self.session.connection()
         return (await connection.get_raw_connection()).driver_connection
 
-    async def _copy(self, table: sa.Table, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
+    async def _copy(self, table: sa.Table, columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> None:
         json_columns = {c.name for c in table.columns if isinstance(c.type, sa.JSON)}
+        records: Iterable[tuple[Any, ...]]
         if json_columns & set(columns):
-            dumps = json.dumps
             flags = [(c, c in json_columns) for c in columns]
-            records = [tuple(dumps(row[c]) if is_json else row[c] for c, is_json in flags) for row in rows]
+            records = (tuple(_dumps(row[c]) if is_json else row[c] for c, is_json in flags) for row in rows)
         else:
             getter = operator.itemgetter(*columns)
-            records = [getter(row) for row in rows]
+            records = map(getter, rows)
         raw = await self._raw()
         await raw.copy_records_to_table(table.name, schema_name=table.schema, columns=list(columns), records=records)
 
-    async def _insert(self, table: sa.Table, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
-        if not rows:
-            return
+    async def _insert(self, table: sa.Table, columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> None:
         if is_postgres(self.session):
             await self._copy(table, columns, rows)
             return
-        for start in range(0, len(rows), _BATCH):
-            chunk = [{c: row[c] for c in columns} for row in rows[start : start + _BATCH]]
-            await self.session.execute(sa.insert(table), chunk)
+        for chunk in _chunks(rows, _BATCH):
+            await self.session.execute(sa.insert(table), [{c: row[c] for c in columns} for row in chunk])
 
-    async def _insert_courses(self, rows: list[dict[str, Any]]) -> None:
+    async def _insert_courses(self, rows: Iterable[dict[str, Any]]) -> None:
         await self._insert(_COURSE, _COLUMNS, rows)
 
     async def _update_courses(self, rows: list[dict[str, Any]]) -> None:
@@ -217,44 +260,33 @@ class Writer:
                 chunk = [{k: r[k] for k in ("b_id", *keys)} for r in publish_rows[start : start + _BATCH]]
                 await self.session.execute(statement, chunk)
 
-    async def _replace_facets(self, changed: list[uuid.UUID], facets: list[dict[str, Any]]) -> None:
-        for start in range(0, len(changed), 1000):
-            chunk = changed[start : start + 1000]
-            await self.session.execute(sa.delete(_FACET).where(_FACET.c.course_id.in_(chunk)))
-        await self._insert(_FACET, ["course_id", "dim", "value", "tenant"], facets)
-
     async def _audit(self, created: list[dict[str, Any]], who: str) -> None:
         table = audit_table_for(metadata)
-        if table is None:
+        if table is None or not (created or self.updated):
             return
-        tenant, label = self.principal.tenant, self.options.label
-        entries = [
-            entry_values(
-                self.session, tenant=tenant, action="created", object_type="course", object_id=row["id"], detail=label
+        entries = self._audit_entries(created)
+        first = next(entries)
+        await self._insert(table, list(first), itertools.chain([first], entries))
+
+    def _audit_entries(self, created: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        tenant, label, session = self.principal.tenant, self.options.label, self.session
+        for row in created:
+            yield entry_values(
+                session, tenant=tenant, action="created", object_type="course", object_id=row["id"], detail=label
             )
-            for row in created
-        ]
         for stored, values, publish in self.updated:
             changes = changes_between(_audited(stored.values), _audited(values))
             if publish:
                 changes["status"] = {"before": stored.status, "after": CourseStatus.PUBLISHED.value}
-            entries.append(
-                entry_values(
-                    self.session,
-                    tenant=tenant,
-                    action="updated",
-                    object_type="course",
-                    object_id=stored.id,
-                    changes=changes,
-                    detail=label,
-                )
+            yield entry_values(
+                session,
+                tenant=tenant,
+                action="updated",
+                object_type="course",
+                object_id=stored.id,
+                changes=changes,
+                detail=label,
             )
-        columns = list(entries[0]) if entries else []
-        if entries and is_postgres(self.session):
-            await self._copy(table, columns, entries)
-        elif entries:
-            for start in range(0, len(entries), _BATCH):
-                await self.session.execute(sa.insert(table), entries[start : start + _BATCH])
 
     async def _events(self, created: list[dict[str, Any]], updates: list[dict[str, Any]]) -> None:
         events: list[tuple[Any, str | None]] = []
@@ -283,8 +315,17 @@ def _audited(values: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+_EVENT_FIELDS = ("id", "code", "title", "ects", "organisational_unit_code", "isced_code", "eqf_level",
+                 "term_codes", "updated_at", "languages", "open_to_exchange", "programme_codes", "version")  # fmt: skip
+
+
 def _course(row: dict[str, Any]) -> Course:
-    """A detached course holding what an event says about it (never added to the session)."""
-    fields = ("id", "code", "title", "ects", "organisational_unit_code", "isced_code", "eqf_level", "term_codes",
-              "updated_at", "languages", "open_to_exchange", "programme_codes", "version")  # fmt: skip
-    return Course(**{name: row[name] for name in fields})
+    """What an event says about a course, read like a course (no ORM object: 50,000 of them would cost more
+    than the rest of their events)."""
+    return cast(Course, SimpleNamespace(**{name: row[name] for name in _EVENT_FIELDS}))
+
+
+def _chunks(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    iterator = iter(rows)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
