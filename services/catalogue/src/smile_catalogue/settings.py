@@ -19,3 +19,8 @@ class CatalogueSettings(ServiceSettings):
     sis_config: str | None = None
     #: how often the worker looks for queued imports (it is also woken at once in the same process)
     catalogue_import_poll_seconds: float = Field(default=2.0, gt=0, le=300)
+    #: a running import's worker renews its lease on the job every third of this; a job whose lease has
+    #: run out (its worker died) is taken over by the next worker that looks for work
+    catalogue_import_lease_seconds: float = Field(default=60.0, ge=3, le=3600)
+    #: a job whose workers died this many times is given up (``failed``) instead of being taken again
+    catalogue_import_max_attempts: int = Field(default=3, ge=1, le=100)

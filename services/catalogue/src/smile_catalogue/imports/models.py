@@ -45,6 +45,13 @@ class ImportJob(Base):
     created_at: Mapped[datetime]
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    #: the claim of the worker running the job (host, process, random part): only it may finish the job
+    worker: Mapped[str | None] = mapped_column(sa.String(128))
+    #: until when the running job belongs to its worker, which renews it while it works; once it has
+    #: passed (the worker died), another worker takes the job over
+    lease_expires_at: Mapped[datetime | None]
+    #: how many times a worker has taken the job
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class ImportPayload(Base):

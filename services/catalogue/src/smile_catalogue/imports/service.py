@@ -3,6 +3,11 @@
 A job is claimed by one worker (``SKIP LOCKED`` on PostgreSQL), applied in one transaction, and finishes
 ``succeeded`` (written, or checked for a dry run), ``rejected`` (rows were rejected: nothing written) or
 ``failed`` (the file or the SIS could not be read). Its per-row report is kept, gzip-compressed.
+
+The worker holds a lease on its running job and renews it while it works. If it dies, the lease runs
+out and the next worker looking for work takes the job over and runs it again from the start: the
+dead worker's transaction left nothing behind, and a worker only ends a job (in the transaction that
+writes the file) while it still holds it, so a file is never applied twice.
 """
 
 from __future__ import annotations
@@ -13,9 +18,12 @@ import gc
 import gzip
 import json
 import logging
+import os
+import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,6 +35,7 @@ from smile_catalogue.imports.formats import ImportFileError, ParsedFile, parse_f
 from smile_catalogue.imports.models import ImportJob, ImportPayload, JobStatus
 from smile_catalogue.imports.pipeline import ImportOptions, ImportResult, apply_file
 from smile_catalogue.imports.sis import offer_rows, sis_registry
+from smile_catalogue.settings import CatalogueSettings
 from smile_common.audit import Actor, act_as
 from smile_common.db import utcnow
 from smile_common.errors import NotFound
@@ -50,6 +59,9 @@ _ANALYZED = (
     f"{table_of(CourseFacet).schema}.{table_of(CourseFacet).name}"
 )
 _WAKE_KEY = "catalogue_import_wake"
+#: the worker name of each job this process claimed, until it runs it
+_CLAIMS_KEY = "catalogue_import_claims"
+_JOB = table_of(ImportJob)
 #: extra callback the command line gives to draw its progress bar
 Printer = Callable[[str, int, int], None]
 
@@ -129,52 +141,187 @@ async def job_report(session: AsyncSession, principal: Principal, job_id: uuid.U
 
 
 async def claim_next(runtime: Runtime) -> uuid.UUID | None:
-    """Mark the oldest queued job running and return its id (``None``: nothing to do)."""
+    """Take the oldest queued job, or a running one whose worker's lease ran out, and return its id
+    (``None``: nothing to do)."""
     return await _claim(runtime, None)
 
 
 async def claim_next_id(runtime: Runtime, job_id: uuid.UUID) -> bool:
-    """Mark ``job_id`` running unless a worker took it first."""
+    """Take ``job_id`` unless a worker has it (with a live lease) or it has ended."""
     return await _claim(runtime, job_id) is not None
 
 
+def _takeable(now: datetime) -> sa.ColumnElement[bool]:
+    """Queued, or running under a lease that has run out (or none: a job claimed before leases)."""
+    return sa.or_(
+        _JOB.c.status == JobStatus.QUEUED.value,
+        sa.and_(
+            _JOB.c.status == JobStatus.RUNNING.value,
+            sa.or_(_JOB.c.lease_expires_at.is_(None), _JOB.c.lease_expires_at < now),
+        ),
+    )
+
+
+def _worker_name() -> str:
+    return f"{socket.gethostname()[:80]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
 async def _claim(runtime: Runtime, job_id: uuid.UUID | None) -> uuid.UUID | None:
+    """One statement takes the job: ``UPDATE … WHERE id = (the oldest takeable job) AND still takeable``.
+
+    On PostgreSQL the inner ``SELECT … FOR UPDATE SKIP LOCKED`` skips a job another worker is taking, and
+    the outer condition is checked again on the row as it is once locked, so two workers never both take
+    a job. SQLite runs one writer at a time (``BEGIN IMMEDIATE``), which makes the statement atomic too."""
+    settings = runtime.settings
+    assert isinstance(settings, CatalogueSettings)
+    now = utcnow()
+    worker = _worker_name()
     async with runtime.database.sessionmaker() as session, session.begin():
-        query = sa.select(ImportJob).where(ImportJob.status == JobStatus.QUEUED.value)
+        await _give_up_exhausted(session, now, settings.catalogue_import_max_attempts)
+        pick = sa.select(_JOB.c.id).where(_takeable(now))
         if job_id is not None:
-            query = query.where(ImportJob.id == job_id)
-        query = query.order_by(ImportJob.created_at).limit(1)
+            pick = pick.where(_JOB.c.id == job_id)
+        pick = pick.order_by(_JOB.c.created_at).limit(1)
         if is_postgres(session):
-            query = query.with_for_update(skip_locked=True)
-        job = (await session.execute(query)).scalar_one_or_none()
-        if job is None:
-            return None
-        job.status, job.started_at, job.phase = JobStatus.RUNNING.value, utcnow(), "reading"
-        return job.id
+            pick = pick.with_for_update(skip_locked=True)
+        taken = await session.scalar(
+            sa.update(_JOB)
+            .where(_JOB.c.id == pick.scalar_subquery(), _takeable(now))
+            .values(
+                status=JobStatus.RUNNING.value,
+                started_at=now,
+                phase="reading",
+                worker=worker,
+                lease_expires_at=now + timedelta(seconds=settings.catalogue_import_lease_seconds),
+                attempts=_JOB.c.attempts + 1,
+            )
+            .returning(_JOB.c.id)
+        )
+    if taken is None:
+        return None
+    assert isinstance(taken, uuid.UUID)
+    runtime.extras.setdefault(_CLAIMS_KEY, {})[taken] = worker
+    return taken
 
 
-async def run_job(runtime: Runtime, job_id: uuid.UUID, printer: Printer | None = None) -> ImportJob:
-    """Run a claimed job to its end and return it as it finished."""
+async def _give_up_exhausted(session: AsyncSession, now: datetime, max_attempts: int) -> None:
+    """Jobs whose workers died ``max_attempts`` times end ``failed`` (a file that kills its worker, for
+    instance by exhausting its memory, would otherwise be taken again forever)."""
+    exhausted = (
+        sa.update(_JOB)
+        .where(
+            _JOB.c.status == JobStatus.RUNNING.value,
+            _JOB.c.attempts >= max_attempts,
+            sa.or_(_JOB.c.lease_expires_at.is_(None), _JOB.c.lease_expires_at < now),
+        )
+        .values(
+            status=JobStatus.FAILED.value,
+            phase="done",
+            finished_at=now,
+            lease_expires_at=None,
+            error=f"the worker running the import stopped {max_attempts} times before the end; nothing was "
+            "written. Split the file or give the worker more memory, then import it again.",
+        )
+        .returning(_JOB.c.id)
+    )
+    ids = list((await session.execute(exhausted)).scalars())
+    if ids:
+        _log.warning("imports given up after %s attempts: %s", max_attempts, ", ".join(map(str, ids)))
+        await session.execute(
+            sa.update(table_of(ImportPayload)).where(table_of(ImportPayload).c.job_id.in_(ids)).values(content=None)
+        )
+
+
+class LeaseLostError(Exception):
+    """Another worker took the job over (this one was thought dead): what this one did is rolled back."""
+
+
+class _Lease:
+    """The claim of this worker on a running job, renewed in the background every third of the lease.
+
+    While the import's own transaction is open on SQLite, the write lock it holds keeps every other
+    worker from taking the job (and from renewing the lease), so renewals wait for its end."""
+
+    def __init__(self, runtime: Runtime, job_id: uuid.UUID, worker: str) -> None:
+        settings = runtime.settings
+        assert isinstance(settings, CatalogueSettings)
+        self.runtime, self.job_id, self.worker = runtime, job_id, worker
+        self.seconds = settings.catalogue_import_lease_seconds
+        self.sqlite = not runtime.settings.resolved_database_url().startswith("postgresql")
+        self.importing = False
+        self.lost = False
+
+    def mine(self) -> sa.ColumnElement[bool]:
+        return sa.and_(_JOB.c.id == self.job_id, _JOB.c.worker == self.worker, _JOB.c.status == JobStatus.RUNNING.value)
+
+    async def keep(self) -> None:
+        while not self.lost:
+            await asyncio.sleep(self.seconds / 3)
+            if self.sqlite and self.importing:
+                continue
+            try:
+                await self.renew()
+            except Exception:  # the database may be away for a moment: the lease has room for two misses
+                _log.warning("could not renew the lease of import %s", self.job_id, exc_info=True)
+
+    async def renew(self) -> None:
+        async with self.runtime.database.sessionmaker() as session, session.begin():
+            renewed = await session.scalar(
+                sa.update(_JOB)
+                .where(self.mine())
+                .values(lease_expires_at=utcnow() + timedelta(seconds=self.seconds))
+                .returning(_JOB.c.id)
+            )
+        if renewed is None:
+            self.lost = True
+            _log.warning("import %s was taken over by another worker", self.job_id)
+
+
+async def run_job(
+    runtime: Runtime, job_id: uuid.UUID, printer: Printer | None = None, *, worker: str | None = None
+) -> ImportJob:
+    """Run a job this process claimed to its end and return it as it finished (or, if another worker took
+    it over meanwhile, as that worker has it)."""
     async with runtime.database.sessionmaker() as session:
         job = await session.get(ImportJob, job_id)
         assert job is not None
         content = await session.scalar(sa.select(ImportPayload.content).where(ImportPayload.job_id == job_id))
-    progress = _Progress(runtime, job_id, printer)
+    claimed = runtime.extras.get(_CLAIMS_KEY, {}).pop(job_id, None)
+    lease = _Lease(runtime, job_id, worker or claimed or job.worker or "")
+    keeper = asyncio.ensure_future(lease.keep())
+    progress = _Progress(runtime, lease, printer)
     try:
         with collector_paused():
             parsed = await _read(runtime, job, content)
-            result = await _apply(runtime, job, parsed, progress)
+            result, finished = await _apply(runtime, job, parsed, progress, lease)
     except (ImportFileError, SisError, SisConfigurationError) as exc:
-        return await _finish(runtime, job_id, JobStatus.FAILED, error=str(getattr(exc, "detail", None) or exc))
+        error = str(getattr(exc, "detail", None) or exc)
+        return await _finish(runtime, lease, JobStatus.FAILED, error=error)
+    except LeaseLostError:
+        return await _current(runtime, job_id)
     except Exception as exc:
         _log.exception("import %s failed", job_id)
-        return await _finish(runtime, job_id, JobStatus.FAILED, error=f"unexpected error: {type(exc).__name__}")
+        return await _finish(runtime, lease, JobStatus.FAILED, error=f"unexpected error: {type(exc).__name__}")
     finally:
+        keeper.cancel()
         runtime.extras.get(_PROGRESS_KEY, {}).pop(job_id, None)
+    if finished is not None:  # written and finished in the import's own transaction
+        return finished
+    status, summary = _outcome(job, parsed, result)
+    return await _finish(runtime, lease, status, summary=summary, rows=result.rows, total=len(parsed.courses))
+
+
+def _outcome(job: ImportJob, parsed: ParsedFile, result: ImportResult) -> tuple[JobStatus, dict[str, Any]]:
     ok = not result.rejected or (result.applied and job.options.get("allow_partial"))
-    status = JobStatus.SUCCEEDED if ok else JobStatus.REJECTED
     summary = {**result.summary(), "applied": result.applied, "format": parsed.format, "encoding": parsed.encoding}
-    return await _finish(runtime, job_id, status, summary=summary, rows=result.rows, total=len(parsed.courses))
+    return (JobStatus.SUCCEEDED if ok else JobStatus.REJECTED), summary
+
+
+async def _current(runtime: Runtime, job_id: uuid.UUID) -> ImportJob:
+    async with runtime.database.sessionmaker() as session:
+        job = await session.get(ImportJob, job_id)
+        assert job is not None
+        return job
 
 
 _paused = 0
@@ -207,7 +354,11 @@ async def _read(runtime: Runtime, job: ImportJob, content: bytes | None) -> Pars
     return parse_file(content or b"", job.options.get("format", job.source), job.options)
 
 
-async def _apply(runtime: Runtime, job: ImportJob, parsed: ParsedFile, progress: _Progress) -> ImportResult:
+async def _apply(
+    runtime: Runtime, job: ImportJob, parsed: ParsedFile, progress: _Progress, lease: _Lease
+) -> tuple[ImportResult, ImportJob | None]:
+    """Check and write the file in one transaction; a file that is written ends its job in the same
+    transaction, and only if this worker still holds the job (else everything is rolled back)."""
     principal = Principal(subject=job.created_by, tenant=job.tenant, roles=frozenset({Role.CATALOGUE_EDITOR}))
     options = ImportOptions(
         publish=bool(job.options.get("publish")),
@@ -216,18 +367,28 @@ async def _apply(runtime: Runtime, job: ImportJob, parsed: ParsedFile, progress:
         source=parsed.format[:16],  # csv, json, apogee, or the SIS adapter: pegase, files, memory
         label=f"import {job.id} ({job.filename or job.source})",
     )
+    finished: ImportJob | None = None
     async with runtime.database.sessionmaker() as session:
         act_as(session, Actor.system("catalogue-import", on_behalf_of=job.created_by))
         transaction = await session.begin()
+        lease.importing = True
         try:
             result = await apply_file(session, principal, parsed, options, progress)
+            if result.applied:
+                status, summary = _outcome(job, parsed, result)
+                finished = await _mark_finished(
+                    session, lease, status, summary=summary, rows=result.rows, total=len(parsed.courses)
+                )
+                if finished is None:
+                    raise LeaseLostError
+                await transaction.commit()
+            else:
+                await transaction.rollback()
         except BaseException:
             await transaction.rollback()
             raise
-        if result.applied:
-            await transaction.commit()
-        else:
-            await transaction.rollback()
+        finally:
+            lease.importing = False
     written = result.counts["created"] + result.counts["updated"]
     if (
         result.applied
@@ -235,7 +396,7 @@ async def _apply(runtime: Runtime, job: ImportJob, parsed: ParsedFile, progress:
         and runtime.settings.resolved_database_url().startswith("postgresql")
     ):
         await _analyze(runtime)
-    return result
+    return result, finished
 
 
 async def _analyze(runtime: Runtime) -> None:
@@ -248,7 +409,7 @@ async def _analyze(runtime: Runtime) -> None:
 
 async def _finish(
     runtime: Runtime,
-    job_id: uuid.UUID,
+    lease: _Lease,
     status: JobStatus,
     *,
     error: str | None = None,
@@ -257,28 +418,54 @@ async def _finish(
     total: int = 0,
 ) -> ImportJob:
     async with runtime.database.sessionmaker() as session, session.begin():
-        job = await session.get(ImportJob, job_id)
-        assert job is not None
-        job.status, job.error, job.finished_at, job.phase = status.value, error, utcnow(), "done"
-        job.summary = summary or {}
-        job.total_rows = job.processed_rows = total
-        payload = await session.get(ImportPayload, job_id)
-        if payload is not None:
-            payload.content = None  # the file is not kept once applied: the report says what it did
-            payload.report = gzip.compress(json.dumps(rows or [], ensure_ascii=False).encode())
-        return job
+        job = await _mark_finished(session, lease, status, error=error, summary=summary, rows=rows, total=total)
+    if job is None:
+        _log.warning("import %s was taken over by another worker: its end is theirs to record", lease.job_id)
+        return await _current(runtime, lease.job_id)
+    return job
+
+
+async def _mark_finished(
+    session: AsyncSession,
+    lease: _Lease,
+    status: JobStatus,
+    *,
+    error: str | None = None,
+    summary: dict[str, Any] | None = None,
+    rows: list[dict[str, Any]] | None = None,
+    total: int = 0,
+) -> ImportJob | None:
+    """End the job in ``session``'s transaction if this worker still holds it (``None``: it does not)."""
+    query = sa.select(ImportJob).where(lease.mine()).execution_options(populate_existing=True)
+    if is_postgres(session):
+        query = query.with_for_update()
+    job = (await session.execute(query)).scalar_one_or_none()
+    if job is None:
+        return None
+    job.status, job.error, job.finished_at, job.phase = status.value, error, utcnow(), "done"
+    job.summary = summary or {}
+    job.total_rows = job.processed_rows = total
+    job.lease_expires_at = None
+    payload = await session.get(ImportPayload, lease.job_id)
+    if payload is not None:
+        payload.content = None  # the file is not kept once applied: the report says what it did
+        payload.report = gzip.compress(json.dumps(rows or [], ensure_ascii=False).encode())
+    await session.flush()
+    return job
 
 
 class _Progress:
     """Where a running job stands: in memory for this process, in the job row for the others."""
 
-    def __init__(self, runtime: Runtime, job_id: uuid.UUID, printer: Printer | None) -> None:
-        self.runtime, self.job_id, self.printer = runtime, job_id, printer
+    def __init__(self, runtime: Runtime, lease: _Lease, printer: Printer | None) -> None:
+        self.runtime, self.job_id, self.lease, self.printer = runtime, lease.job_id, lease, printer
         self.store: dict[uuid.UUID, tuple[str, int, int]] = runtime.extras.setdefault(_PROGRESS_KEY, {})
         self.postgres = runtime.settings.resolved_database_url().startswith("postgresql")
         self.last_write = 0.0
 
     async def __call__(self, phase: str, done: int, total: int) -> None:
+        if self.lease.lost:  # another worker runs the job now: stop here, nothing of this run is kept
+            raise LeaseLostError
         self.store[self.job_id] = (phase, done, total)
         if self.printer is not None:
             self.printer(phase, done, total)
@@ -287,7 +474,5 @@ class _Progress:
             self.last_write = time.monotonic()
             async with self.runtime.database.sessionmaker() as session, session.begin():
                 await session.execute(
-                    sa.update(ImportJob)
-                    .where(ImportJob.id == self.job_id)
-                    .values(phase=phase, processed_rows=done, total_rows=total)
+                    sa.update(_JOB).where(self.lease.mine()).values(phase=phase, processed_rows=done, total_rows=total)
                 )
