@@ -17,10 +17,22 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from smile_common.events import Envelope, EventPayload
+from smile_indicators.projection import pg
 from smile_indicators.projection.log import log_events, log_row
 from smile_indicators.projection.registry import EventHandling, Key, Projector, Row
 
-__all__ = ["ParsedEvent", "blank_row", "parse_events", "project", "row_key", "write_rows"]
+__all__ = [
+    "ParsedEvent",
+    "blank_row",
+    "changes",
+    "fold",
+    "parse_events",
+    "project",
+    "project_postgres",
+    "row_key",
+    "touched",
+    "write_rows",
+]
 
 _CHUNK = 400
 
@@ -72,6 +84,32 @@ async def project(session: AsyncSession, projector: Projector, events: Sequence[
     known = [e for e in events if e.handling is not None]
     if not known:
         return
+    wanted, tables = touched(known)
+    before = {name: await _load(session, tables[name], keys) for name, keys in wanted.items()}
+    for name, (changed, stale) in changes(before, fold(before, known)).items():
+        await write_rows(session, tables[name], changed, replace=stale)
+
+
+async def project_postgres(raw: Any, events: Sequence[ParsedEvent]) -> None:
+    """:func:`project` on PostgreSQL's driver connection, for events already logged (caller commits)."""
+    known = [e for e in events if e.handling is not None]
+    if not known:
+        return
+    wanted, tables = touched(known)
+    before: dict[str, dict[Key, Row]] = {}
+    for name, keys in wanted.items():
+        table, sql = tables[name], pg.statements(tables[name])
+        ordered = sorted(keys, key=lambda k: tuple(str(part) for part in k))
+        records = await raw.fetch(sql.select, *sql.key_arrays(ordered))
+        before[name] = {row_key(table, row): row for row in map(sql.row, records)}
+    for name, (changed, _) in changes(before, fold(before, known)).items():
+        if changed:
+            sql = pg.statements(tables[name])
+            await raw.executemany(sql.upsert, [sql.record(row) for row in changed])
+
+
+def touched(known: Sequence[ParsedEvent]) -> tuple[dict[str, set[Key]], dict[str, sa.Table]]:
+    """The keys of the rows ``known`` events change, by table; the tables by name."""
     wanted: dict[str, set[Key]] = defaultdict(set)
     tables: dict[str, sa.Table] = {}
     for event in known:
@@ -79,7 +117,11 @@ async def project(session: AsyncSession, projector: Projector, events: Sequence[
         for projection in event.handling.projections:
             tables[projection.table.name] = projection.table
             wanted[projection.table.name].add(projection.key(event.envelope, event.payload))
-    before = {name: await _load(session, tables[name], keys) for name, keys in wanted.items()}
+    return wanted, tables
+
+
+def fold(before: dict[str, dict[Key, Row]], known: Sequence[ParsedEvent]) -> dict[str, dict[Key, Row]]:
+    """The rows after ``known`` events, folded in event order onto the rows as they were."""
     state = {name: dict(rows) for name, rows in before.items()}
     for event in sorted(known, key=lambda e: (e.envelope.time, e.envelope.id)):
         assert event.handling is not None
@@ -87,10 +129,18 @@ async def project(session: AsyncSession, projector: Projector, events: Sequence[
             rows = state[projection.table.name]
             key = projection.key(event.envelope, event.payload)
             rows[key] = projection.reduce(rows.get(key), event.envelope, event.payload)
-    for name, rows in state.items():
+    return state
+
+
+def changes(
+    before: dict[str, dict[Key, Row]], after: dict[str, dict[Key, Row]]
+) -> dict[str, tuple[list[Row], list[Key]]]:
+    """By table: the rows that changed, and the keys of those among them that existed before."""
+    out = {}
+    for name, rows in after.items():
         changed = {key: row for key, row in rows.items() if before[name].get(key) != row}
-        stale = [key for key in changed if key in before[name]]
-        await write_rows(session, tables[name], list(changed.values()), replace=stale)
+        out[name] = (list(changed.values()), [key for key in changed if key in before[name]])
+    return out
 
 
 async def _load(session: AsyncSession, table: sa.Table, keys: set[Key]) -> dict[Key, Row]:

@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Sequence
 
+import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -24,7 +25,9 @@ from smile_common.events import Consumer, Envelope, MessagingTables, Outcome
 from smile_common.logging import correlation_id
 from smile_common.observability import EVENTS_CONSUMED
 from smile_indicators.metrics import BATCH_SIZE, PROJECTION_LAG
-from smile_indicators.projection.apply import parse_events, project
+from smile_indicators.projection import pg
+from smile_indicators.projection.apply import ParsedEvent, parse_events, project, project_postgres
+from smile_indicators.projection.log import event_log, log_row
 from smile_indicators.projection.registry import Projector
 
 __all__ = ["ProjectorConsumer"]
@@ -104,7 +107,7 @@ class ProjectorConsumer(Consumer):
         for attempt in range(1, attempts + 1):
             try:
                 return await self.apply_now(envelopes)
-            except (IntegrityError, DBAPIError) as exc:
+            except (IntegrityError, DBAPIError, asyncpg.PostgresError) as exc:
                 # a competing worker inserted the same row or event, or a deadlock: try again from scratch
                 if attempt == attempts or not _retryable(exc):
                     raise
@@ -114,38 +117,69 @@ class ProjectorConsumer(Consumer):
     async def apply_now(self, envelopes: Sequence[Envelope]) -> dict[str, Outcome]:
         """Apply ``envelopes`` in one transaction; return each event's outcome."""
         unique = list({envelope.id: envelope for envelope in envelopes}.values())
-        inbox = self.tables.inbox
         token = correlation_id.set(unique[0].correlationid or unique[0].id if unique else None)
         try:
             parsed = parse_events(self.projector, unique)  # a payload that does not validate raises here
-            async with self.database.sessionmaker() as session, session.begin():
-                now = utcnow()
-                rows = [
-                    {
-                        "consumer": self.name,
-                        "event_id": event.envelope.id,
-                        "event_type": event.envelope.type,
-                        "outcome": (Outcome.APPLIED if event.handling else Outcome.IGNORED).value,
-                        "processed_at": now,
-                    }
-                    for event in parsed
-                ]
-                # one statement: the inbox rows that were not there yet are this batch's fresh events
-                inserted = set(await _insert_new(session, inbox, rows)) if rows else set()
-                fresh = [event for event in parsed if event.envelope.id in inserted]
-                outcomes = {
-                    event.envelope.id: (
-                        (Outcome.APPLIED if event.handling else Outcome.IGNORED)
-                        if event.envelope.id in inserted
-                        else Outcome.DUPLICATE
-                    )
-                    for event in parsed
-                }
-                await project(session, self.projector, fresh)
+            if self.database.is_postgres:
+                inserted = await self._apply_postgres(parsed)
+            else:
+                inserted = await self._apply_sqlalchemy(parsed)
         finally:
             correlation_id.reset(token)
+        fresh = [event for event in parsed if event.envelope.id in inserted]
+        outcomes = {
+            event.envelope.id: (
+                (Outcome.APPLIED if event.handling else Outcome.IGNORED)
+                if event.envelope.id in inserted
+                else Outcome.DUPLICATE
+            )
+            for event in parsed
+        }
         _observe(fresh_envelopes=[e.envelope for e in fresh], size=len(unique))
         return outcomes
+
+    async def _apply_sqlalchemy(self, parsed: list[ParsedEvent]) -> set[str]:
+        """Apply ``parsed`` in one transaction through SQLAlchemy (SQLite); return the fresh events' ids."""
+        async with self.database.sessionmaker() as session, session.begin():
+            now = utcnow()
+            rows = [
+                {
+                    "consumer": self.name,
+                    "event_id": event.envelope.id,
+                    "event_type": event.envelope.type,
+                    "outcome": _outcome(event).value,
+                    "processed_at": now,
+                }
+                for event in parsed
+            ]
+            # one statement: the inbox rows that were not there yet are this batch's fresh events
+            inserted = set(await _insert_new(session, self.tables.inbox, rows)) if rows else set()
+            await project(session, self.projector, [event for event in parsed if event.envelope.id in inserted])
+        return inserted
+
+    async def _apply_postgres(self, parsed: list[ParsedEvent]) -> set[str]:
+        """Apply ``parsed`` in one transaction on the driver's connection; return the fresh events' ids.
+
+        Round trips: BEGIN, inbox and log together, per touched table one read and one write, COMMIT."""
+        if not parsed:
+            return set()
+        async with self.database.engine.connect() as conn:
+            raw = (await conn.get_raw_connection()).driver_connection
+            try:
+                async with raw.transaction():
+                    rows = [log_row(event.envelope, event.stream_key) for event in parsed]
+                    args = pg.log_and_inbox_args(rows, [_outcome(e).value for e in parsed], self.name, utcnow())
+                    records = await raw.fetch(pg.log_and_inbox_sql(self.tables.inbox, event_log), *args)
+                    inserted = {record[0] for record in records}
+                    await project_postgres(raw, [event for event in parsed if event.envelope.id in inserted])
+            except (OSError, asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError):
+                await conn.invalidate()  # a broken connection does not go back to the pool
+                raise
+        return inserted
+
+
+def _outcome(event: ParsedEvent) -> Outcome:
+    return Outcome.APPLIED if event.handling is not None else Outcome.IGNORED
 
 
 async def _insert_new(session: AsyncSession, inbox: sa.Table, rows: list[dict[str, object]]) -> list[str]:
@@ -164,7 +198,9 @@ def _observe(fresh_envelopes: list[Envelope], size: int) -> None:
 
 
 def _retryable(exc: Exception) -> bool:
-    if isinstance(exc, IntegrityError):
+    if isinstance(exc, IntegrityError | asyncpg.IntegrityConstraintViolationError):
+        return True
+    if isinstance(exc, asyncpg.DeadlockDetectedError | asyncpg.SerializationError):
         return True
     text = str(exc).lower()
     return "deadlock" in text or "could not serialize" in text or "database is locked" in text
