@@ -18,7 +18,7 @@ import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from smile_common.db import Database, utcnow
 from smile_common.events import Consumer, Envelope, MessagingTables, Outcome
@@ -56,6 +56,9 @@ class ProjectorConsumer(Consumer):
         self.linger_seconds = linger_seconds
         self._pending: list[_Pending] = []
         self._flushing = False
+        #: on PostgreSQL, the connection the flusher keeps while deliveries keep coming (checked out, and
+        #: pinged by the pool, once per burst instead of once per batch)
+        self._held: AsyncConnection | None = None
 
     @property
     def event_types(self) -> list[str]:
@@ -74,6 +77,8 @@ class ProjectorConsumer(Consumer):
         self._flushing = True
         try:
             await asyncio.sleep(self.linger_seconds)
+            if self.database.is_postgres:
+                self._held = await self.database.engine.connect()
             while self._pending:
                 batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
                 await self._apply(batch)
@@ -85,6 +90,9 @@ class ProjectorConsumer(Consumer):
             raise
         finally:
             self._flushing = False
+            held, self._held = self._held, None
+            if held is not None:
+                await held.close()
 
     async def _apply(self, batch: list[_Pending]) -> None:
         try:
@@ -106,7 +114,7 @@ class ProjectorConsumer(Consumer):
     async def _apply_with_retries(self, envelopes: Sequence[Envelope], attempts: int = 3) -> dict[str, Outcome]:
         for attempt in range(1, attempts + 1):
             try:
-                return await self.apply_now(envelopes)
+                return await self.apply_now(envelopes, connection=self._held)
             except (IntegrityError, DBAPIError, asyncpg.PostgresError) as exc:
                 # a competing worker inserted the same row or event, or a deadlock: try again from scratch
                 if attempt == attempts or not _retryable(exc):
@@ -114,14 +122,18 @@ class ProjectorConsumer(Consumer):
                 await asyncio.sleep(0.01 * attempt)
         raise AssertionError("unreachable")
 
-    async def apply_now(self, envelopes: Sequence[Envelope]) -> dict[str, Outcome]:
-        """Apply ``envelopes`` in one transaction; return each event's outcome."""
+    async def apply_now(
+        self, envelopes: Sequence[Envelope], *, connection: AsyncConnection | None = None
+    ) -> dict[str, Outcome]:
+        """Apply ``envelopes`` in one transaction; return each event's outcome.
+
+        On PostgreSQL, ``connection`` is one the caller holds (else one is taken from the pool)."""
         unique = list({envelope.id: envelope for envelope in envelopes}.values())
         token = correlation_id.set(unique[0].correlationid or unique[0].id if unique else None)
         try:
             parsed = parse_events(self.projector, unique)  # a payload that does not validate raises here
             if self.database.is_postgres:
-                inserted = await self._apply_postgres(parsed)
+                inserted = await self._apply_postgres(parsed, connection)
             else:
                 inserted = await self._apply_sqlalchemy(parsed)
         finally:
@@ -142,7 +154,7 @@ class ProjectorConsumer(Consumer):
         """Apply ``parsed`` in one transaction through SQLAlchemy (SQLite); return the fresh events' ids."""
         async with self.database.sessionmaker() as session, session.begin():
             now = utcnow()
-            rows = [
+            rows: list[dict[str, object]] = [
                 {
                     "consumer": self.name,
                     "event_id": event.envelope.id,
@@ -157,25 +169,39 @@ class ProjectorConsumer(Consumer):
             await project(session, self.projector, [event for event in parsed if event.envelope.id in inserted])
         return inserted
 
-    async def _apply_postgres(self, parsed: list[ParsedEvent]) -> set[str]:
+    async def _apply_postgres(self, parsed: list[ParsedEvent], held: AsyncConnection | None) -> set[str]:
         """Apply ``parsed`` in one transaction on the driver's connection; return the fresh events' ids.
 
         Round trips: BEGIN, inbox and log together, per touched table one read and one write, COMMIT."""
         if not parsed:
             return set()
-        async with self.database.engine.connect() as conn:
-            raw = (await conn.get_raw_connection()).driver_connection
-            try:
-                async with raw.transaction():
-                    rows = [log_row(event.envelope, event.stream_key) for event in parsed]
-                    args = pg.log_and_inbox_args(rows, [_outcome(e).value for e in parsed], self.name, utcnow())
-                    records = await raw.fetch(pg.log_and_inbox_sql(self.tables.inbox, event_log), *args)
-                    inserted = {record[0] for record in records}
-                    await project_postgres(raw, [event for event in parsed if event.envelope.id in inserted])
-            except (OSError, asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError):
-                await conn.invalidate()  # a broken connection does not go back to the pool
-                raise
+        if held is None:
+            async with self.database.engine.connect() as conn:
+                return await self._apply_on(conn, parsed)
+        try:
+            return await self._apply_on(held, parsed)
+        except _BROKEN:
+            self._held = None  # invalidated: the next batch takes a fresh connection
+            raise
+
+    async def _apply_on(self, conn: AsyncConnection, parsed: list[ParsedEvent]) -> set[str]:
+        raw = (await conn.get_raw_connection()).driver_connection
+        assert raw is not None
+        try:
+            async with raw.transaction():
+                rows = [log_row(event.envelope, event.stream_key) for event in parsed]
+                args = pg.log_and_inbox_args(rows, [_outcome(e).value for e in parsed], self.name, utcnow())
+                records = await raw.fetch(pg.log_and_inbox_sql(self.tables.inbox, event_log), *args)
+                inserted = {record[0] for record in records}
+                await project_postgres(raw, [event for event in parsed if event.envelope.id in inserted])
+        except _BROKEN:
+            await conn.invalidate()  # a broken connection does not go back to the pool
+            raise
         return inserted
+
+
+#: errors after which a connection is not reused
+_BROKEN = (OSError, asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError)
 
 
 def _outcome(event: ParsedEvent) -> Outcome:

@@ -74,9 +74,7 @@ def statements(table: sa.Table) -> TableStatements:
     pk = tuple(c.name for c in table.primary_key.columns)
     quoted = ", ".join(f'"{c}"' for c in columns)
     keys = ", ".join(f'"{c}"' for c in pk)
-    arrays = ", ".join(
-        f"${i}::{table.c[name].type.compile(dialect=_DIALECT)}[]" for i, name in enumerate(pk, start=1)
-    )
+    arrays = ", ".join(f"${i}::{table.c[name].type.compile(dialect=_DIALECT)}[]" for i, name in enumerate(pk, start=1))
     select = (
         f"SELECT {quoted} FROM {_name(table)} WHERE ({keys}) IN (SELECT * FROM unnest({arrays})) "
         f"ORDER BY {keys} FOR UPDATE"
