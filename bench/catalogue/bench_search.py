@@ -128,31 +128,61 @@ async def analyze(url: str) -> None:
     await database.dispose()
 
 
-async def main(args: argparse.Namespace) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="smile-bench-search-"))
-    name, url = await fresh_database(args.server, False, workdir)
-    server: subprocess.Popen[bytes] | None = None
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process (Linux), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+async def index_metrics(client: httpx.AsyncClient, seconds: float) -> dict[str, float]:
+    """The API's search index gauges for the tenant, once its first build has ended."""
+    deadline = time.perf_counter() + seconds
+    await client.get("/courses", params={"hei": TENANT, "limit": 1})  # starts the build
+    while time.perf_counter() < deadline:
+        found: dict[str, float] = {}
+        for line in (await client.get("/metrics")).text.splitlines():
+            for name in ("courses", "bytes", "build_seconds"):
+                if line.startswith(f'smile_catalogue_search_index_{name}{{tenant="{TENANT}"}}'):
+                    found[name] = float(line.rsplit(" ", 1)[1])
+        if len(found) == 3:
+            return found
+        await asyncio.sleep(0.5)
+    raise RuntimeError("the search index was not built in time")
+
+
+async def measure(args: argparse.Namespace, url: str, workdir: Path, path: str) -> dict[str, Any]:
+    """One API process answering searches from ``path`` (memory or database): its figures."""
+    port = 18500 + os.getpid() % 400
+    env = {
+        **os.environ,
+        "SMILE_DATABASE_URL": url,
+        "SMILE_DATA_DIR": str(workdir),
+        "SMILE_CATALOGUE_SEARCH_CACHE_SIZE": "0",
+        "SMILE_CATALOGUE_SEARCH_INDEX": path,
+        # the benchmark's client is one address sending hundreds of requests a second: not limited (an empty
+        # SMILE_RATE_LIMIT_ANONYMOUS would be ignored, as every empty setting)
+        "SMILE_RATE_LIMIT_EXEMPT": '["127.0.0.0/8"]',
+        "SMILE_LOG_LEVEL": "WARNING",
+    }
+    server = start_api(port, env, workdir / f"api-{path}.log")
+    out: dict[str, Any] = {"search_path": path}
     try:
-        runtime = await runtime_for(url, workdir)
-        loaded = await timed_import(runtime, json.dumps(offer(args.courses)).encode(), publish=True)
-        await runtime.close()
-        await analyze(url)
-        port = 18500 + os.getpid() % 400
-        env = {
-            **os.environ,
-            "SMILE_DATABASE_URL": url,
-            "SMILE_DATA_DIR": str(workdir),
-            "SMILE_CATALOGUE_SEARCH_CACHE_SIZE": "0",
-            "SMILE_RATE_LIMIT_ANONYMOUS": "",
-            "SMILE_RATE_LIMIT_AUTHENTICATED": "",
-            "SMILE_LOG_LEVEL": "WARNING",
-        }
-        server = start_api(port, env, workdir / "api.log")
         limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30) as client:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60) as client:
             await wait_for(client)
             workload = searches(600)
-            for params in workload[:40]:  # warm the connection pool and PostgreSQL's caches
+            if path == "memory":
+                before = rss_mb(server.pid)
+                index = await index_metrics(client, 600)
+                out["index"] = {
+                    "courses": int(index["courses"]),
+                    "build_seconds": round(index["build_seconds"], 2),
+                    "estimated_mb": round(index["bytes"] / 1e6, 1),
+                    "process_rss_mb_before_after_build": [before, rss_mb(server.pid)],
+                }
+            for params in workload[:40]:  # warm the connection pool and PostgreSQL's caches (or the postings)
                 await client.get("/courses", params=params)
             rounds: list[dict[str, Any]] = []
             for _ in range(2):
@@ -160,31 +190,60 @@ async def main(args: argparse.Namespace) -> None:
                 search = await load(client, workload, args.seconds, args.concurrency)
                 rounds.append({"health": health, "search": search})
             sequential = await load(client, workload[::-1], args.seconds, 1)
-            total = (await client.get("/courses", params={"hei": TENANT})).json()
-        ratios = [r["search"]["requests_per_s"] / r["health"]["requests_per_s"] for r in rounds]
+            out["published"] = (await client.get("/courses", params={"hei": TENANT})).json().get("total")
+            if path == "memory":
+                out["index"]["process_rss_mb_at_end"] = rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    ratios = [r["search"]["requests_per_s"] / r["health"]["requests_per_s"] for r in rounds]
+    out.update(
+        {
+            "search_p50_ms_one_at_a_time": sequential["p50_ms"],
+            "search_p95_ms_one_at_a_time": sequential["p95_ms"],
+            "p95_target_ms": 30,
+            "throughput_ratio_search_to_health": [round(r, 3) for r in ratios],
+            "ratio_target": 0.40,
+            "rounds": rounds,
+            "search_one_at_a_time": sequential,
+        }
+    )
+    return out
+
+
+async def main(args: argparse.Namespace) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="smile-bench-search-"))
+    if args.database:
+        name, url = "", args.server.rsplit("/", 1)[0] + f"/{args.database}"
+        loaded: dict[str, Any] | str = f"reused database {args.database}"
+    else:
+        name, url = await fresh_database(args.server, False, workdir)
+    try:
+        if not args.database:
+            runtime = await runtime_for(url, workdir)
+            loaded = await timed_import(runtime, json.dumps(offer(args.courses)).encode(), publish=True)
+            await runtime.close()
+            await analyze(url)
+        paths = ["memory", "database"] if args.index == "both" else [args.index]
+        results = [await measure(args, url, workdir, path) for path in paths]
         print(
             json.dumps(
                 {
                     "courses": args.courses,
-                    "published": total.get("total"),
                     "loaded_with_import": loaded,
                     "concurrency": args.concurrency,
-                    "rounds": rounds,
-                    "search_one_at_a_time": sequential,
-                    "throughput_ratio_search_to_health": [round(r, 2) for r in ratios],
-                    "ratio_target": 0.40,
-                    "p95_one_at_a_time_ms": sequential["p95_ms"],
-                    "p95_target_ms": 30,
+                    "seconds": args.seconds,
+                    "results": results,
                     "load_average": os.getloadavg(),
                 },
                 indent=1,
             )
         )
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=20)
-        await drop(args.server, name)
+        if args.keep and name:
+            print(f"kept database {name} (reuse it with --database {name})", file=sys.stderr)
+        else:
+            await drop(args.server, name)
 
 
 if __name__ == "__main__":
@@ -193,4 +252,12 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--server", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument(
+        "--index",
+        choices=["memory", "database", "both"],
+        default="memory",
+        help="where searches are answered (SMILE_CATALOGUE_SEARCH_INDEX); both: one API process after the other",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the database (to reuse it with --database)")
+    parser.add_argument("--database", help="reuse a database kept by --keep (same --courses) instead of importing")
     asyncio.run(main(parser.parse_args()))

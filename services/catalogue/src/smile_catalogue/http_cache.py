@@ -8,19 +8,23 @@ beyond the one-row revision lookup, and never stale.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from fastapi import Request, Response
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from smile_catalogue.institution.models import CatalogueRevision
 from smile_catalogue.settings import CatalogueSettings
+from smile_common.db import Database
 from smile_common.errors import Problem
 from smile_common.security import Principal
 from smile_common.service import runtime_of
@@ -29,8 +33,10 @@ __all__ = [
     "CatalogueState",
     "MissingHei",
     "ResponseCache",
+    "StateReader",
     "cache_of",
     "cached_response",
+    "current_state",
     "json_bytes",
     "not_modified",
     "read_state",
@@ -52,17 +58,102 @@ class CatalogueState:
         return f'"{self.revision}.{self.stamp}-{digest}"'
 
 
-async def read_state(session: AsyncSession, tenant: str) -> CatalogueState:
-    row = (
-        await session.execute(
-            sa.select(CatalogueRevision.revision, CatalogueRevision.changed_at).where(
-                CatalogueRevision.tenant == tenant
-            )
-        )
-    ).first()
+def _state_query(tenant: str) -> sa.Select[int, datetime]:
+    return sa.select(CatalogueRevision.revision, CatalogueRevision.changed_at).where(CatalogueRevision.tenant == tenant)
+
+
+def _state(tenant: str, row: Any) -> CatalogueState:
     if row is None:
         return CatalogueState(tenant, 0, 0)
     return CatalogueState(tenant, int(row[0]), int(row[1].timestamp() * 1000))
+
+
+async def read_state(session: AsyncSession, tenant: str) -> CatalogueState:
+    return _state(tenant, (await session.execute(_state_query(tenant))).first())
+
+
+class StateReader:
+    """Reads universities' revisions on a PostgreSQL connection of its own, one round trip each.
+
+    Requests that arrive while a read is under way wait for the next read, which starts after they
+    arrived and which they all share: each request sees the revision as it is at its arrival or later,
+    as if it had read it itself, and a busy process makes one query per burst of searches instead of one
+    transaction each. The query goes straight to the driver (a prepared statement, no transaction).
+    """
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._connection: AsyncConnection | None = None
+        self._driver: Any = None
+        table = CatalogueRevision.__table__
+        name = database.engine.dialect.identifier_preparer.format_table(table)
+        self._sql = f"SELECT revision, changed_at FROM {name} WHERE tenant = $1"
+        self._lock = asyncio.Lock()
+        self._next: dict[str, asyncio.Future[CatalogueState]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def read(self, tenant: str) -> CatalogueState:
+        future = self._next.get(tenant)
+        if future is None:
+            future = self._next[tenant] = asyncio.get_running_loop().create_future()
+            task = asyncio.create_task(self._read(tenant, future))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return await asyncio.shield(future)
+
+    async def _read(self, tenant: str, future: asyncio.Future[CatalogueState]) -> None:
+        async with self._lock:  # one statement at a time on the connection
+            if self._next.get(tenant) is future:
+                del self._next[tenant]  # from now on, newcomers wait for the next read
+            try:
+                future.set_result(await self._select(tenant))
+            except BaseException as exc:
+                await self._drop(invalidate=True)
+                if not future.done():
+                    future.set_exception(exc)
+                if isinstance(exc, asyncio.CancelledError):
+                    raise
+
+    async def _select(self, tenant: str) -> CatalogueState:
+        for attempt in (1, 2):
+            if self._connection is None:
+                self._connection = await self.database.engine.connect()
+                self._driver = (await self._connection.get_raw_connection()).driver_connection
+            try:
+                return _state(tenant, await self._driver.fetchrow(self._sql, tenant))
+            except Exception:  # a connection the server closed: once more on a new one
+                await self._drop(invalidate=True)
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _drop(self, *, invalidate: bool = False) -> None:
+        connection, self._connection, self._driver = self._connection, None, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                if invalidate:  # not back to the pool: it may be broken or mid-statement
+                    await connection.invalidate()
+                await connection.close()
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._drop()
+
+
+async def current_state(request: Request, session: AsyncSession, tenant: str) -> CatalogueState:
+    """The university's catalogue revision now: from this process's :class:`StateReader` on PostgreSQL (the
+    request's session then stays unused), from the session on SQLite."""
+    runtime = runtime_of(request)
+    reader = runtime.extras.get("catalogue.state_reader")
+    if reader is None:
+        if runtime.database.engine.dialect.name != "postgresql":
+            return await read_state(session, tenant)
+        reader = runtime.extras["catalogue.state_reader"] = StateReader(runtime.database)
+        runtime.closers.append(reader.close)
+    assert isinstance(reader, StateReader)
+    return await reader.read(tenant)
 
 
 class ResponseCache:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -12,6 +12,14 @@ class CatalogueSettings(ServiceSettings):
 
     #: search results (and other public reads) kept in memory per process, by university and revision
     catalogue_search_cache_size: int = Field(default=2000, ge=0, le=100_000)
+    #: how public searches run: ``memory`` (an index of each university's published courses kept in each api
+    #: process, rebuilt in the background when the catalogue changes; the database answers meanwhile) or
+    #: ``database`` (every search is SQL)
+    catalogue_search_index: Literal["memory", "database"] = "memory"
+    #: universities whose index a process keeps at most (the least recently searched is dropped first)
+    catalogue_search_index_tenants: int = Field(default=4, ge=1, le=1000)
+    #: an index not searched for this long is dropped (rebuilt at the next search)
+    catalogue_search_index_idle_seconds: float = Field(default=3600, gt=0)
     #: largest file accepted by ``POST /imports`` (the command line has no limit)
     catalogue_import_max_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
     #: which SIS each university uses, for ``POST /imports/sis`` (JSON, or the path of a JSON file; the same

@@ -13,12 +13,13 @@ from smile_catalogue.http_cache import (
     CatalogueState,
     cache_of,
     cached_response,
+    current_state,
     json_bytes,
     not_modified,
-    read_state,
     reader,
 )
 from smile_catalogue.refs import Refs, load_refs
+from smile_catalogue.search.indexes import indexes_of
 from smile_catalogue.search.query import SORTS, Filters, SearchQuery
 from smile_catalogue.search.schemas import CourseSearchPage
 from smile_catalogue.search.service import search
@@ -104,19 +105,28 @@ async def search_courses(
     )
     postgres = is_postgres(session)
     query = SearchQuery(tenant, q, filters, sort or ("relevance" if q else "code"), lang, postgres)
-    state = await read_state(session, tenant)
+    state = await current_state(request, session, tenant)
     etag = state.etag(request, "staff" if staff else "public")
     if not_modified(request, etag):
         return cached_response(None, etag, public=not staff)
     cache = cache_of(request)
     body = cache.get(etag)
     if body is None:
-        refs = await refs_for(request, session, state)
         with_facets = facets if facets is not None else cursor is None
-        result = await search(session, query, limit=limit, cursor=cursor, with_facets=with_facets, refs=refs)
-        body = json_bytes(result)
+        indexes = indexes_of(request) if _public(filters) else None
+        if indexes is not None:
+            body = indexes.answer(state, query, limit=limit, cursor=cursor, with_facets=with_facets)
+        if body is None:
+            refs = await refs_for(request, session, state)
+            result = await search(session, query, limit=limit, cursor=cursor, with_facets=with_facets, refs=refs)
+            body = json_bytes(result)
         cache.put(etag, body)
     return cached_response(body, etag, public=not staff)
+
+
+def _public(filters: Filters) -> bool:
+    """Whether the search reads only what the in-memory index holds: published courses open to exchange."""
+    return filters.statuses == (CourseStatus.PUBLISHED.value,) and filters.open_to_exchange is True
 
 
 def _default_statuses(staff: bool) -> tuple[str, ...]:

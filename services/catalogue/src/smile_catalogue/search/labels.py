@@ -113,7 +113,11 @@ class FacetLabels:
     def _unit(self, counts: dict[str, int], filters: Filters) -> list[dict[str, Any]]:
         units = self.refs.units
         out = []
-        for code in sorted(counts, key=lambda c: _text(units[c].name, self.lang, c) if c in units else c):
+
+        def order(code: str) -> tuple[str, str]:  # units of the same name: by code
+            return (_text(units[code].name, self.lang, code) if code in units else code, code)
+
+        for code in sorted(counts, key=order):
             unit = units.get(code)
             if unit is not None and unit.hidden:
                 continue
@@ -130,7 +134,7 @@ class FacetLabels:
             programme = programmes.get(code)
             return _text(programme.name, self.lang, code) if programme else code
 
-        return self._simple(counts, label, lambda c: label(c))
+        return self._simple(counts, label, lambda c: (label(c), c))  # programmes of the same name: by code
 
     def _day(self, counts: dict[str, int], filters: Filters) -> list[dict[str, Any]]:
         return self._simple(counts, lambda d: _pick(_DAY_NAMES[d], self.lang), DAYS.index)

@@ -9,6 +9,7 @@ then the others, each group by code.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -71,9 +72,14 @@ class SearchQuery:
     lang: str = "en"
     postgres: bool = True
 
-    @property
+    @functools.cached_property
     def words(self) -> list[str]:
         return text.query_tokens(self.q or "")
+
+    @property
+    def effective_sort(self) -> str:
+        """The order of the answer: ``relevance`` without words is by ``code``."""
+        return self.sort if self.sort != "relevance" or self.words else "code"
 
     def fingerprint(self) -> str:
         """Identifies the search (not the page): a cursor only continues the search it came from."""
@@ -141,7 +147,7 @@ class SearchQuery:
     # --- sorting and pages -----------------------------------------------------------------------
     def sort_keys(self) -> list[tuple[Any, bool]]:
         """(expression, descending) pairs; the code, unique in a university, ends every order."""
-        sort = self.sort if self.sort != "relevance" or self.words else "code"
+        sort = self.effective_sort
         keys: list[tuple[Any, bool]] = []
         if sort == "relevance":
             keys.append((self.tier(), False))

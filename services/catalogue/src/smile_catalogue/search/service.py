@@ -10,12 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from smile_catalogue.courses.index import format_ects
 from smile_catalogue.courses.models import Course, CourseFacet
+from smile_catalogue.http_cache import json_bytes
 from smile_catalogue.refs import Refs
 from smile_catalogue.search.labels import FacetLabels
 from smile_catalogue.search.query import SearchQuery
 from smile_common.events.payloads.catalogue import los_id
 
-__all__ = ["FACETS", "search"]
+__all__ = ["FACETS", "ITEM_COLUMNS", "item_of", "search"]
 
 #: facet name -> dimension of the facet table
 FACETS = {
@@ -31,7 +32,7 @@ FACETS = {
 }
 _DIMS = {dim: facet for facet, dim in FACETS.items()}
 
-_ITEM_COLUMNS = (
+ITEM_COLUMNS = (
     Course.id,
     Course.code,
     Course.title,
@@ -77,7 +78,7 @@ async def search(
 
 async def _page(session: AsyncSession, query: SearchQuery, *, limit: int, after: list[Any] | None) -> list[Any]:
     keys = [expr.label(f"k{i}") for i, (expr, _) in enumerate(query.sort_keys())]
-    statement = sa.select(*_ITEM_COLUMNS, *keys).where(*query.conditions())
+    statement = sa.select(*ITEM_COLUMNS, *keys).where(*query.conditions())
     if after is not None:
         statement = statement.where(query.after(after))
     statement = statement.order_by(*query.order_by()).limit(limit + 1)
@@ -111,6 +112,11 @@ async def _facets(session: AsyncSession, query: SearchQuery, labels: FacetLabels
         for dim, value, count in await session.execute(statement):
             counts[_DIMS[dim]][value] = int(count)
     return {facet: labels.entries(facet, counts.get(facet, {}), query.filters) for facet in FACETS}
+
+
+def item_of(row: Any) -> bytes:
+    """One course of a page as the answer's JSON holds it."""
+    return json_bytes(_item(row))
 
 
 def _item(row: Any) -> dict[str, Any]:
