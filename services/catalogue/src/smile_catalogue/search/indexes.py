@@ -204,8 +204,8 @@ async def load_index(database: Database, tenant: str, *, batch: int = 2000) -> M
             else:  # SQLite's read transaction holds the write lock: read everything, then index
                 later.append([_course_row(row, facets) for row in rows])
         await session.rollback()
-    for rows in later:
-        await asyncio.to_thread(builder.add, rows)
+    for batch_rows in later:
+        await asyncio.to_thread(builder.add, batch_rows)
     return await asyncio.to_thread(builder.finish)
 
 
