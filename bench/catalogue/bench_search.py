@@ -2,20 +2,27 @@
 same server's bare health endpoint, measured in the same run).
 
     .venv/bin/python bench/catalogue/bench_search.py [--courses 50000] [--seconds 10] [--concurrency 8]
+        [--index memory|database|both] [--keep | --database NAME]
         [--server postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
 
 On a fresh database: the demo university's units and terms and ``--courses`` synthetic published courses
 (bench/catalogue/synthetic.py, loaded by the import pipeline) and ``ANALYZE`` (what autovacuum does by
 itself shortly after such an import; without it the planner guesses from an empty table), then the catalogue
-API as its own process (``smile-catalogue api``, one uvicorn worker, the in-memory result cache off so that
-every search reaches PostgreSQL, rate limits off). Side by side in the same run, alternating twice:
+API as its own process (``smile-catalogue api``, one uvicorn worker, the in-memory cache of whole answers
+off so that every search is computed, the benchmark's address exempt from rate limits), with searches
+answered as ``--index`` says (``SMILE_CATALOGUE_SEARCH_INDEX``; ``both``: one API process after the other,
+memory first). With the in-memory index, the first search starts its build: the benchmark waits for it and
+reports its build time, estimated size and the process's resident memory before and after. Then, side by
+side in the same run, alternating twice:
 
 * ``GET /healthz`` and filtered full-text searches (``GET /courses?hei=…&q=…`` with one to three filters,
   drawn from several hundred distinct combinations; first pages, so with facet counts as a student's
   first search has them), each at ``--concurrency`` for ``--seconds``: requests/s and latencies;
 * latency of the searches one at a time (no queueing): p50 / p95 / p99.
 
-Reports the ratio of search to health throughput and the search p95 against the targets.
+Reports, for each path, the search p50/p95 one at a time against the 30 ms target and the ratio of search
+to health throughput against the 0.40 target. ``--keep`` keeps the database, ``--database NAME`` reuses it
+(no import).
 """
 
 from __future__ import annotations

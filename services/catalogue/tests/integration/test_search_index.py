@@ -272,6 +272,8 @@ async def test_errors_etags_and_odd_cursors_are_the_same(pair: tuple[ServiceHarn
     for params in ({"q": "law"}, {"status": ["draft", "withdrawn"]}, {"q": "x", "status": "published"}):
         await _same(memory, reference, params, staff)
     assert (await _same(memory, reference, {"hei": "univ-rennes.fr", "q": "droit"}))[0] == 200
+    await _indexes(memory).wait("univ-rennes.fr")
+    assert set(_indexes(memory).held()) == {HEI}  # no index for a university without a catalogue
 
 
 async def test_a_changed_catalogue_is_never_answered_from_the_old_index(

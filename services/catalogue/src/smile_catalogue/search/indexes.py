@@ -84,7 +84,8 @@ class SearchIndexes:
             self._indexes[state.tenant] = (entry[0], now)
             self._indexes.move_to_end(state.tenant)
             return entry[0]
-        self._start(state.tenant)
+        if state.revision:  # a university without a catalogue (any hei given) gets no index, nor evicts one
+            self._start(state.tenant)
         return None
 
     def _drop_idle(self, now: float) -> None:
