@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from smile_catalogue.courses.models import CourseStatus
-from smile_catalogue.db import is_postgres
 from smile_catalogue.http_cache import (
     CatalogueState,
     cache_of,
@@ -23,9 +22,10 @@ from smile_catalogue.search.indexes import indexes_of
 from smile_catalogue.search.query import SORTS, Filters, SearchQuery
 from smile_catalogue.search.schemas import CourseSearchPage
 from smile_catalogue.search.service import search
-from smile_common.db import SessionDep
+from smile_common.db.session import REQUEST_KEY
 from smile_common.errors import Forbidden, Problem, problem_responses
 from smile_common.security import OptionalPrincipal
+from smile_common.service import runtime_of
 
 router = APIRouter(tags=["search"])
 
@@ -54,7 +54,6 @@ async def refs_for(request: Request, session: AsyncSession, state: CatalogueStat
 )
 async def search_courses(
     request: Request,
-    session: SessionDep,
     principal: OptionalPrincipal,
     hei: Annotated[
         str | None, Query(description="SCHAC code of the university (required without a staff token)")
@@ -103,24 +102,28 @@ async def search_courses(
         statuses=tuple(s.value for s in status) if staff and status else _default_statuses(staff),
         open_to_exchange=None if staff else True,
     )
-    postgres = is_postgres(session)
+    database = runtime_of(request).database
+    postgres = database.engine.dialect.name == "postgresql"
     query = SearchQuery(tenant, q, filters, sort or ("relevance" if q else "code"), lang, postgres)
-    state = await current_state(request, session, tenant)
-    etag = state.etag(request, "staff" if staff else "public")
-    if not_modified(request, etag):
-        return cached_response(None, etag, public=not staff)
-    cache = cache_of(request)
-    body = cache.get(etag)
-    if body is None:
-        with_facets = facets if facets is not None else cursor is None
-        indexes = indexes_of(request) if _public(filters) else None
-        if indexes is not None:
-            body = indexes.answer(state, query, limit=limit, cursor=cursor, with_facets=with_facets)
+    # a session of its own (no request-scoped dependency): it connects only if the database is asked
+    async with database.sessionmaker() as session:
+        session.info[REQUEST_KEY] = request
+        state = await current_state(request, session, tenant)
+        etag = state.etag(request, "staff" if staff else "public")
+        if not_modified(request, etag):
+            return cached_response(None, etag, public=not staff)
+        cache = cache_of(request)
+        body = cache.get(etag)
         if body is None:
-            refs = await refs_for(request, session, state)
-            result = await search(session, query, limit=limit, cursor=cursor, with_facets=with_facets, refs=refs)
-            body = json_bytes(result)
-        cache.put(etag, body)
+            with_facets = facets if facets is not None else cursor is None
+            indexes = indexes_of(request) if _public(filters) else None
+            if indexes is not None:
+                body = indexes.answer(state, query, limit=limit, cursor=cursor, with_facets=with_facets)
+            if body is None:
+                refs = await refs_for(request, session, state)
+                result = await search(session, query, limit=limit, cursor=cursor, with_facets=with_facets, refs=refs)
+                body = json_bytes(result)
+            cache.put(etag, body)
     return cached_response(body, etag, public=not staff)
 
 
