@@ -1,5 +1,8 @@
 """Applying a parsed offer file: check every row, then write everything or nothing.
 
+On PostgreSQL the new courses are copied to the database while the rest of the file is being checked
+(the transaction is rolled back if a row is rejected); on SQLite they are written after the check.
+
 Each course row is merged with the stored course of the same code (fields the file does not give keep
 their value), validated exactly as the API validates a course, checked against the university's units,
 terms and programmes, and compared with the stored course by content digest: equal digests are
@@ -9,7 +12,7 @@ import, one rejected row means nothing is written (the caller rolls the transact
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from smile_catalogue.courses.index import EDITABLE_FIELDS, content_hash
 from smile_catalogue.courses.models import CourseStatus
 from smile_catalogue.courses.schemas import CourseCreate, stored_values
+from smile_catalogue.db import is_postgres
 from smile_catalogue.imports.formats import ParsedFile, SourceRow, multilingual_fields
 from smile_catalogue.imports.writer import ExistingCourse, Writer, load_existing
 from smile_catalogue.institution import service as institution
@@ -99,10 +103,24 @@ async def apply_file(
     total = len(parsed.courses)
     await progress("checking", 0, total)
     seen: dict[str, int] = {}
-    for done, row in enumerate(parsed.courses, start=1):
-        _check_row(row, seen, existing, refs, writer, options, result)
-        if done % _PROGRESS_EVERY == 0:
-            await progress("checking", done, total)
+
+    async def check() -> AsyncIterator[dict[str, Any]]:
+        """Check every row; yield the values of each new course while none has been rejected (or if
+        partial imports are allowed)."""
+        created = writer.created
+        for done, row in enumerate(parsed.courses, start=1):
+            before = len(created)
+            _check_row(row, seen, existing, refs, writer, options, result)
+            if len(created) > before and (options.allow_partial or not result.rejected):
+                yield created[-1]
+            if done % _PROGRESS_EVERY == 0:
+                await progress("checking", done, total)
+
+    if is_postgres(session) and not options.dry_run:
+        await writer.copy_while_checking(check())
+    else:
+        async for _ in check():
+            pass
     await progress("checking", total, total)
     if options.dry_run or (result.rejected and not options.allow_partial):
         return result

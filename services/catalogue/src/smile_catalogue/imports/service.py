@@ -250,6 +250,8 @@ class _Lease:
         self.sqlite = not runtime.settings.resolved_database_url().startswith("postgresql")
         self.importing = False
         self.lost = False
+        #: the job has ended (its end is committed): nothing to renew any more
+        self.ended = False
 
     def mine(self) -> sa.ColumnElement[bool]:
         return sa.and_(_JOB.c.id == self.job_id, _JOB.c.worker == self.worker, _JOB.c.status == JobStatus.RUNNING.value)
@@ -257,6 +259,8 @@ class _Lease:
     async def keep(self) -> None:
         while not self.lost:
             await asyncio.sleep(self.seconds / 3)
+            if self.ended:
+                return
             if self.sqlite and self.importing:
                 continue
             try:
@@ -272,7 +276,7 @@ class _Lease:
                 .values(lease_expires_at=utcnow() + timedelta(seconds=self.seconds))
                 .returning(_JOB.c.id)
             )
-        if renewed is None:
+        if renewed is None and not self.ended:  # (a job that has just ended is no longer running either)
             self.lost = True
             _log.warning("import %s was taken over by another worker", self.job_id)
 
@@ -382,6 +386,7 @@ async def _apply(
                 if finished is None:
                     raise LeaseLostError
                 await transaction.commit()
+                lease.ended = True
             else:
                 await transaction.rollback()
         except BaseException:
@@ -419,6 +424,7 @@ async def _finish(
 ) -> ImportJob:
     async with runtime.database.sessionmaker() as session, session.begin():
         job = await _mark_finished(session, lease, status, error=error, summary=summary, rows=rows, total=total)
+    lease.ended = True
     if job is None:
         _log.warning("import %s was taken over by another worker: its end is theirs to record", lease.job_id)
         return await _current(runtime, lease.job_id)

@@ -11,7 +11,7 @@ import itertools
 import json
 import operator
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, cast
@@ -104,6 +104,8 @@ class Writer:
         self.ancestry = refs.ancestry()
         self.created: list[dict[str, Any]] = []
         self.updated: list[tuple[ExistingCourse, dict[str, Any], bool]] = []
+        #: rows of new courses already written by :meth:`copy_while_checking`
+        self.copied: list[dict[str, Any]] = []
 
     def create(self, values: dict[str, Any], digest: str) -> uuid.UUID:
         course_id = uuid.uuid4()
@@ -113,17 +115,33 @@ class Writer:
     def update(self, stored: ExistingCourse, values: dict[str, Any], digest: str, *, publish: bool) -> None:
         self.updated.append((stored, {**values, "content_hash": digest}, publish))
 
+    async def copy_while_checking(self, created: AsyncIterator[dict[str, Any]]) -> None:
+        """PostgreSQL: COPY the new courses as the file's check finds them (``created`` runs the check and
+        yields each new course's values), so that the server indexes courses while the rest of the file is
+        being checked. The caller rolls back if the check rejects rows."""
+        status, now = self._status(), utcnow()
+
+        async def rows() -> AsyncIterator[dict[str, Any]]:
+            async for values in created:
+                row = self._new_row(values, status, now)
+                self.copied.append(row)
+                yield row
+
+        await self._copy(_COURSE, _COLUMNS, rows())
+
+    def _status(self) -> str:
+        return CourseStatus.PUBLISHED.value if self.options.publish else CourseStatus.DRAFT.value
+
     async def write(self, progress: Callable[[str, int, int], Awaitable[None]]) -> None:
         total = len(self.created) + len(self.updated)
         if not total:
             return
         now = utcnow()
         tenant, who = self.principal.tenant, self.principal.subject
-        status = CourseStatus.PUBLISHED.value if self.options.publish else CourseStatus.DRAFT.value
         # PostgreSQL reads the rows of a COPY while they are being made here: the search columns, facets
         # and audit entries of the next rows are computed while the server indexes the previous ones
-        rows: list[dict[str, Any]] = []
-        await self._insert_courses(self._new_rows(status, now, rows))
+        rows: list[dict[str, Any]] = self.copied
+        await self._insert_courses(self._new_rows(self.created[len(rows) :], self._status(), now, rows))
         await progress("writing", len(rows), total)
         updates = [self._changed_row(stored, values, publish, now) for stored, values, publish in self.updated]
         await self._update_courses(updates)
@@ -134,9 +152,11 @@ class Writer:
         await revision.bump(self.session, tenant)
         await progress("writing", total, total)
 
-    def _new_rows(self, status: str, now: Any, rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    def _new_rows(
+        self, created: list[dict[str, Any]], status: str, now: Any, rows: list[dict[str, Any]]
+    ) -> Iterator[dict[str, Any]]:
         """The new courses' rows, made as they are written, and kept in ``rows``."""
-        for values in self.created:
+        for values in created:
             row = self._new_row(values, status, now)
             rows.append(row)
             yield row
@@ -218,15 +238,27 @@ class Writer:
         connection = await self.session.connection()
         return (await connection.get_raw_connection()).driver_connection
 
-    async def _copy(self, table: sa.Table, columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> None:
+    async def _copy(
+        self, table: sa.Table, columns: Sequence[str], rows: Iterable[dict[str, Any]] | AsyncIterable[dict[str, Any]]
+    ) -> None:
         json_columns = {c.name for c in table.columns if isinstance(c.type, sa.JSON)}
-        records: Iterable[tuple[Any, ...]]
-        if json_columns & set(columns):
-            flags = [(c, c in json_columns) for c in columns]
-            records = (tuple(_dumps(row[c]) if is_json else row[c] for c, is_json in flags) for row in rows)
+        flags = [(c, c in json_columns) for c in columns]
+        getter = operator.itemgetter(*columns)
+        with_json = bool(json_columns & set(columns))
+
+        def record(row: dict[str, Any]) -> tuple[Any, ...]:
+            return tuple(_dumps(row[c]) if is_json else row[c] for c, is_json in flags)
+
+        records: Iterable[tuple[Any, ...]] | AsyncIterable[tuple[Any, ...]]
+        if isinstance(rows, AsyncIterable):
+
+            async def from_async() -> AsyncIterator[tuple[Any, ...]]:
+                async for row in rows:
+                    yield record(row) if with_json else getter(row)
+
+            records = from_async()
         else:
-            getter = operator.itemgetter(*columns)
-            records = map(getter, rows)
+            records = map(record if with_json else getter, rows)
         raw = await self._raw()
         await raw.copy_records_to_table(table.name, schema_name=table.schema, columns=list(columns), records=records)
 
