@@ -47,8 +47,11 @@ __all__ = ["claim_next", "create_job", "get_job", "job_report", "list_jobs", "ru
 
 _log = logging.getLogger("smile.catalogue.imports")
 _PROGRESS_KEY = "catalogue_import_progress"
-#: imports writing at least this many courses refresh the planner's statistics of the search tables
+#: imports writing at least this many courses, and at least this share of the file's courses, refresh the
+#: planner's statistics of the search tables at once (smaller changes are left to autovacuum, which
+#: analyses a table once about a tenth of it has changed)
 _ANALYZE_AFTER = 500
+_ANALYZE_SHARE = 0.2
 #: what searches filter and sort courses by (the wide JSON and text columns, only read back, are left out:
 #: sampling them took most of the time), and the whole facet table with its extended statistics
 _ANALYZED_COURSE_COLUMNS = ("id", "tenant", "code", "status", "open_to_exchange", "ects", "eqf_level", "isced_code",
@@ -395,9 +398,10 @@ async def _apply(
         finally:
             lease.importing = False
     written = result.counts["created"] + result.counts["updated"]
+    courses = written + result.counts["unchanged"]
     if (
         result.applied
-        and written >= _ANALYZE_AFTER
+        and written >= max(_ANALYZE_AFTER, _ANALYZE_SHARE * courses)
         and runtime.settings.resolved_database_url().startswith("postgresql")
     ):
         await _analyze(runtime)

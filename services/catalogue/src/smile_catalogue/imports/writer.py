@@ -37,6 +37,8 @@ _COURSE = table_of(Course)
 _FACET = table_of(CourseFacet)
 _COLUMNS = [c.name for c in _COURSE.columns if c.name != "search_vector"]
 _FACET_COLUMNS = ["course_id", "dim", "value", "tenant"]
+#: the fields the search columns (sort keys, full-text words) are made of
+_SEARCHED_FIELDS = frozenset({"code", "title", "description", "learning_outcomes"})
 _BATCH = 2000
 #: JSON columns as COPY sends them (PostgreSQL reads the text into jsonb)
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -219,9 +221,16 @@ class Writer:
 
     def _changed_row(self, stored: ExistingCourse, values: dict[str, Any], publish: bool, now: Any) -> dict[str, Any]:
         who = self.principal.subject
+        # only the fields that changed are sent (a new capacity does not rewrite twelve JSON documents)
+        changed = {name: values[name] for name in index.EDITABLE_FIELDS if stored.values[name] != values[name]}
+        derived = (
+            index.derived_columns(values, digest=values["content_hash"])
+            if changed.keys() & _SEARCHED_FIELDS
+            else {"content_hash": values["content_hash"]}
+        )
         row = {
-            **{name: values[name] for name in index.EDITABLE_FIELDS},
-            **index.derived_columns(values, digest=values["content_hash"]),
+            **changed,
+            **derived,
             "b_id": stored.id,
             "updated_at": now,
             "updated_by": who,
@@ -273,24 +282,18 @@ class Writer:
         await self._insert(_COURSE, _COLUMNS, rows)
 
     async def _update_courses(self, rows: list[dict[str, Any]]) -> None:
-        if not rows:
-            return
-        names = [name for name in rows[0] if name != "b_id"]
-        for publish_rows in (
-            [r for r in rows if "status_changed_at" not in r],
-            [r for r in rows if "status_changed_at" in r],
-        ):
-            if not publish_rows:
-                continue
-            keys = [n for n in names if n in publish_rows[0]]
+        """One ``UPDATE`` per set of changed columns, each run for all its courses at once."""
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row in rows:
+            groups.setdefault(tuple(name for name in row if name != "b_id"), []).append(row)
+        for keys, group in groups.items():
             statement = (
                 sa.update(_COURSE)
                 .where(_COURSE.c.id == sa.bindparam("b_id"))
                 .values({name: sa.bindparam(name) for name in keys})
             )
-            for start in range(0, len(publish_rows), _BATCH):
-                chunk = [{k: r[k] for k in ("b_id", *keys)} for r in publish_rows[start : start + _BATCH]]
-                await self.session.execute(statement, chunk)
+            for start in range(0, len(group), _BATCH):
+                await self.session.execute(statement, group[start : start + _BATCH])
 
     async def _audit(self, created: list[dict[str, Any]], who: str) -> None:
         table = audit_table_for(metadata)
