@@ -437,3 +437,11 @@ async def test_a_reimport_moves_a_course_between_filters_and_leaves_the_others_a
     assert await codes(language="fr") == ["INF-ALG-201", "LNG-FLE-100"]
     assert await codes(unit="DROIT") == ["DRT-EU-101"]  # facets the change did not touch are still there
     assert await codes(ects_min="3", ects_max="4") == ["LNG-FLE-100"]
+    audit = audit_table_for(metadata)
+    assert audit is not None
+    async with catalogue.runtime.database.sessionmaker() as session:
+        trail = await session.scalars(
+            sa.select(audit.c.changes).where(audit.c.object_type == "course", audit.c.action == "updated")
+        )
+        changes = sorted((sorted(c) for c in trail), key=len)
+    assert changes == [["capacity"], ["capacity", "languages", "term_codes"]]  # what changed, nothing else

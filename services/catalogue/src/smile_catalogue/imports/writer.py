@@ -310,7 +310,9 @@ class Writer:
                 session, tenant=tenant, action="created", object_type="course", object_id=row["id"], detail=label
             )
         for stored, values, publish in self.updated:
-            changes = changes_between(_audited(stored.values), _audited(values))
+            # only fields whose values differ can differ in the trail (a re-import changes few)
+            names = [name for name in index.EDITABLE_FIELDS if stored.values[name] != values[name]]
+            changes = changes_between(_audited(stored.values, names), _audited(values, names))
             if publish:
                 changes["status"] = {"before": stored.status, "after": CourseStatus.PUBLISHED.value}
             yield entry_values(
@@ -342,10 +344,10 @@ class Writer:
             await outbox.record_many(self.session, events, tenant=self.principal.tenant)
 
 
-def _audited(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The editable fields as the audit trail compares them (credits as shown: 6, not 6.00)."""
-    out = {name: values[name] for name in index.EDITABLE_FIELDS}
-    if out["ects"] is not None:
+def _audited(values: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
+    """Fields as the audit trail compares them (credits as shown: 6, not 6.00)."""
+    out = {name: values[name] for name in names}
+    if out.get("ects") is not None:
         out["ects"] = index.format_ects(out["ects"])
     return out
 
