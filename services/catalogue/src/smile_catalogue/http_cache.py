@@ -72,6 +72,10 @@ async def read_state(session: AsyncSession, tenant: str) -> CatalogueState:
     return _state(tenant, (await session.execute(_state_query(tenant))).first())
 
 
+#: a revision read that takes longer fails (the searches waiting for it answer 500) and drops its connection
+READ_TIMEOUT = 10.0
+
+
 class StateReader:
     """Reads universities' revisions on a PostgreSQL connection of its own, one round trip each.
 
@@ -120,7 +124,7 @@ class StateReader:
                 self._connection = await self.database.engine.connect()
                 self._driver = (await self._connection.get_raw_connection()).driver_connection
             try:
-                return _state(tenant, await self._driver.fetchrow(self._sql, tenant))
+                return _state(tenant, await self._driver.fetchrow(self._sql, tenant, timeout=READ_TIMEOUT))
             except Exception:  # a connection the server closed: once more on a new one
                 await self._drop(invalidate=True)
                 if attempt == 2:
