@@ -108,14 +108,10 @@ async def _read_log(conn: AsyncConnection, projector: Projector, *, postgres: bo
             f'"{event_log.name}" WHERE stream_key IS NOT NULL AND event_type = ANY($1::text[]) '
             "ORDER BY stream_key, seq"
         )
-        chunk: list[_Logged] = []
-        async for record in raw.cursor(sql, projector.event_types, prefetch=_FETCH):
-            chunk.append(tuple(record))
-            if len(chunk) >= _FETCH:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
+        # fetched a chunk at a time (records unpack like tuples: no copy, no per-record await)
+        cursor = await raw.cursor(sql, projector.event_types)
+        while records := await cursor.fetch(_FETCH):
+            yield records
         return
     c = event_log.c
     query = (

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from functools import cache
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,6 +24,30 @@ def _adapter(column: sa.Column[Any]) -> Callable[[Any], Any] | None:
     if isinstance(column.type, sa.JSON) or isinstance(getattr(column.type, "impl", None), sa.JSON):
         return lambda value: None if value is None else json.dumps(value)
     return None
+
+
+@cache
+def _layout(table: sa.Table) -> tuple[list[str], Callable[[Row], Any], list[tuple[int, Callable[[Any], Any]]]]:
+    """The columns of ``table``, a getter of a row's values in that order, and the columns to adapt."""
+    columns = [c.name for c in table.columns]
+    adapters = [(i, adapter) for i, c in enumerate(table.columns) if (adapter := _adapter(c)) is not None]
+    getter = itemgetter(*columns)
+    if len(columns) == 1:
+        return columns, lambda row: (getter(row),), adapters
+    return columns, getter, adapters
+
+
+def _records(table: sa.Table, rows: list[Row]) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The COPY records of ``rows`` (values in column order, JSON columns as text)."""
+    columns, getter, adapters = _layout(table)
+    records = list(map(getter, rows))
+    if adapters:
+        for n, record in enumerate(records):
+            values = list(record)
+            for i, adapter in adapters:
+                values[i] = adapter(values[i])
+            records[n] = tuple(values)
+    return columns, records
 
 
 class RowWriter:
@@ -60,9 +86,7 @@ class RowWriter:
         self.buffers[name] = []
 
     async def _copy(self, table: sa.Table, rows: list[Row]) -> None:
-        columns = [c.name for c in table.columns]
-        adapters = [_adapter(c) for c in table.columns]
-        records = [tuple(a(row[n]) if a else row[n] for n, a in zip(columns, adapters, strict=True)) for row in rows]
+        columns, records = _records(table, rows)
         await self.raw.copy_records_to_table(table.name, schema_name=table.schema, columns=columns, records=records)
 
     async def close(self) -> None:
