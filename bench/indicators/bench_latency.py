@@ -315,10 +315,12 @@ async def main(args: argparse.Namespace) -> None:
         backends = await postgres_backends(url)
         before_pg, before_me = sum(cpu_of(p) for p in backends), time.process_time()
         started = time.perf_counter()
-        committed, probes = await asyncio.gather(
-            background(catalogue, ids, args.rate, args.seconds),
-            probe(catalogue, api, token, probe_course, args.seconds),
+        load = (
+            background_direct(args.amqp, env["SMILE_AMQP_EXCHANGE"], ids, args.rate, args.seconds)
+            if args.direct
+            else background(catalogue, ids, args.rate, args.seconds)
         )
+        committed, probes = await asyncio.gather(load, probe(catalogue, api, token, probe_course, args.seconds))
         elapsed = time.perf_counter() - started
         await wait_until_projected(url, len(committed) + len(probes))
         cpu = {n: round(cpu_of(p.pid) - before[n], 1) for n, p in zip(names, processes, strict=True)}
