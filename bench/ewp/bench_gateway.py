@@ -8,9 +8,12 @@ Targets (issue 10):
 * an IIA CNR is answered in under 20 ms (95th percentile);
 * verifying a request's signature adds under 1 ms.
 
-The gateway runs as its own process (``smile-ewp-gateway api``, SQLite, dev profile); a second process
-serves the registry and the agreements service's IIA read; this process is the partner. Requests
-alternate Echo / IIAs get / CNR round by round, so the machine's noise hits them alike.
+The whole path is measured: the gateway runs as its own process (``smile-ewp-gateway api``, SQLite, dev
+profile) and reads the IIAs from the real agreements service (``smile-agreements api``, its own process and
+SQLite database) holding 100 IIAs with the bench partner, created and shared through its API; a third
+process serves the registry; this process is the partner. Requests alternate Echo / IIAs get / CNR round by
+round, so the machine's noise hits them alike. The first get of the 100 IIAs (nothing cached yet, in the
+gateway nor in agreements) is reported on its own.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from pathlib import Path
 
 import httpx
 
+from smile_common.security.devissuer import DevIssuer
 from smile_ewp_gateway.httpsig import EwpSignatureAuth, SigningKey, verify_request, verify_response
 from smile_ewp_gateway.httpsig.cavage import digest_header, format_params, http_date, rsa_sign, signing_string
 from smile_ewp_gateway.httpsig.keys import generate_private_key, private_key_pem
@@ -38,6 +42,7 @@ from smile_ewp_gateway.registry.catalogue import Catalogue
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 SMILE = "unicaen.fr"
+PARTNER = "uw.edu.pl"
 
 
 def free_port() -> int:
@@ -97,23 +102,25 @@ def verification_cost(catalogue: Catalogue, key: SigningKey, host: str, rounds: 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument("--iias", type=int, default=100, help="IIAs in agreements (the get asks for 100 of them)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="smile-ewp-bench-"))
     key = SigningKey(generate_private_key())
     (work / "partner.pem").write_bytes(private_key_pem(key.private_key))
-    gport, sport = free_port(), free_port()
+    gport, sport, aport = free_port(), free_port(), free_port()
     host = f"127.0.0.1:{gport}"
     env = {
         **os.environ,
         "SMILE_DATA_DIR": str(work),
         "SMILE_EWP_BASE_URL": f"https://{host}",
         "SMILE_EWP_REGISTRY_URL": f"http://127.0.0.1:{sport}/catalogue-v1.xml",
-        "SMILE_SERVICE_URLS": json.dumps({"agreements": f"http://127.0.0.1:{sport}"}),
+        "SMILE_SERVICE_URLS": json.dumps({"agreements": f"http://127.0.0.1:{aport}"}),
         "SMILE_LOG_LEVEL": "WARNING",
         "SMILE_EWP_HEIS": json.dumps([{"hei_id": SMILE, "names": {"en": "Caen"}}]),
     }
-    gateway = BIN / "smile-ewp-gateway"
+    gateway, agreements = BIN / "smile-ewp-gateway", BIN / "smile-agreements"
     subprocess.run([gateway, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([agreements, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
     subprocess.run([gateway, "keys", "generate", "--hei", SMILE], env=env, check=True, stdout=subprocess.DEVNULL)
     processes = [
         subprocess.Popen(
@@ -128,23 +135,71 @@ def main() -> int:
             env=env,
         ),
         subprocess.Popen([gateway, "api", "--port", str(gport)], env=env),
+        subprocess.Popen([agreements, "api", "--port", str(aport)], env=env),
     ]
     try:
         wait_up(f"http://127.0.0.1:{sport}/catalogue-v1.xml")
         wait_up(f"http://{host}/healthz")
-        return measure(args.rounds, host, sport, key)
+        wait_up(f"http://127.0.0.1:{aport}/healthz")
+        iia_ids = seed_iias(f"http://127.0.0.1:{aport}", work, args.iias)
+        return measure(args.rounds, host, sport, key, iia_ids[:100])
     finally:
         for process in processes:
             process.terminate()
             process.wait(10)
 
 
-def measure(rounds: int, host: str, sport: int, key: SigningKey) -> int:
+def condition(sending: str, receiving: str, language: str) -> dict[str, object]:
+    return {
+        "type": "student_studies",
+        "sending_hei_id": sending,
+        "receiving_hei_id": receiving,
+        "receiving_first_academic_year_id": "2026/2027",
+        "receiving_last_academic_year_id": "2028/2029",
+        "mobilities_per_year": 2,
+        "recommended_language_skills": [{"language": language, "cefr_level": "B2"}],
+        "subject_areas": [{"isced_f_code": "0421", "isced_clarification": "European law"}],
+        "total_months_per_year": 10,
+        "blended": False,
+        "eqf_levels": [6, 7],
+    }
+
+
+def seed_iias(base: str, work: Path, count: int) -> list[str]:
+    """``count`` shared IIAs with the partner, created by the office through the agreements API."""
+    token = DevIssuer(work).mint(subject="bench-office", roles=["coordinator"], hei=SMILE, email="iro@unicaen.fr")
+    headers = {"Authorization": f"Bearer {token}"}
+    ids = []
+    with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+        response = client.post("/partners", json={"hei_id": PARTNER, "names": {"en": "Warsaw"}, "country": "PL"})
+        assert response.status_code == 201, response.text
+        for n in range(count):
+            body = {
+                "share": True,
+                "partners": [
+                    {
+                        "hei_id": SMILE,
+                        "iia_code": f"UNICAEN-UW-{n:04d}",
+                        "ounit_id": f"unit-{n}",  # one agreement per faculty: no overlap
+                        "signing_contact": {"name": "Lamri Adoui", "role_description": "President"},
+                        "contacts": [{"name": "Relations internationales", "emails": ["international@unicaen.fr"]}],
+                    },
+                    {"hei_id": PARTNER, "iia_id": f"uw-{n}", "contacts": [{"name": "International Relations Office"}]},
+                ],
+                "cooperation_conditions": [condition(PARTNER, SMILE, "fr"), condition(SMILE, PARTNER, "pl")],
+            }
+            response = client.post("/iias", json=body)
+            assert response.status_code == 201, response.text
+            ids.append(response.json()["id"])
+    return ids
+
+
+def measure(rounds: int, host: str, sport: int, key: SigningKey, iia_ids: list[str]) -> int:
     catalogue = Catalogue.from_bytes(httpx.get(f"http://127.0.0.1:{sport}/catalogue-v1.xml").content)
     entry = catalogue.api(SMILE, "echo", 2)
     assert entry is not None
     server_keys = catalogue.server_keys(entry)
-    ids = [("iia_id", str(uuid.UUID(int=i + 1))) for i in range(100)]
+    ids = [("iia_id", i) for i in iia_ids]
     base = f"http://{host}/hei/{SMILE}"
     calls = {
         "echo": (f"{base}/echo", [("echo", "bench")]),
@@ -152,6 +207,7 @@ def measure(rounds: int, host: str, sport: int, key: SigningKey) -> int:
         "iia_cnr": (f"{base}/iia-cnr", [("iia_id", "partner-iia-1")]),
     }
     timings: dict[str, list[float]] = {name: [] for name in calls}
+    first_get = 0.0
     with httpx.Client(auth=EwpSignatureAuth(key), timeout=30) as client:
         for round_number in range(rounds + 20):
             for name, (url, params) in calls.items():
@@ -164,6 +220,7 @@ def measure(rounds: int, host: str, sport: int, key: SigningKey) -> int:
                 assert response.status_code == 200, (name, response.status_code, response.text[:300])
                 verify_response(response, server_keys=server_keys)
                 if name == "iias_get_100" and round_number == 0:
+                    first_get = elapsed
                     assert (
                         response.text.count("<iia ") == 100
                         or response.text.count("<iia>") + response.text.count("<iia xmlns") == 100
@@ -178,6 +235,7 @@ def measure(rounds: int, host: str, sport: int, key: SigningKey) -> int:
         "echo_p95_ms": round(p95(timings["echo"]) * 1000, 2),
         "iias_get_100_median_ms": round(iias * 1000, 2),
         "ratio_iias_get_100_to_echo": round(iias / echo, 2),
+        "iias_get_100_first_ms": round(first_get * 1000, 2),
         "iia_cnr_median_ms": round(cnr * 1000, 2),
         "iia_cnr_p95_ms": round(p95(timings["iia_cnr"]) * 1000, 2),
         "ratio_iia_cnr_p95_to_echo_p95": round(p95(timings["iia_cnr"]) / p95(timings["echo"]), 2),

@@ -19,6 +19,7 @@ import httpx
 from smile_common.service import Runtime
 from smile_ewp_gateway.httpsig import RequestIdCache
 from smile_ewp_gateway.identity.keystore import KeyKind, KeyStore, StoredKey
+from smile_ewp_gateway.iias.fragments import FragmentCache
 from smile_ewp_gateway.owners.client import Owners
 from smile_ewp_gateway.registry.service import RegistryService
 from smile_ewp_gateway.settings import EwpGatewaySettings
@@ -41,6 +42,8 @@ class Gateway:
     #: set when a CNR was queued / a call was queued, so that the workers of this process start at once
     inbound_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     outbound_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    #: checked ``<iia>`` fragments of the IIAs served, until agreements changes them (see ``iias.fragments``)
+    iia_fragments: FragmentCache = field(default_factory=FragmentCache)
 
     def wake_inbound(self) -> None:
         self.inbound_wakeup.set()

@@ -157,3 +157,16 @@ class SyncState(Base):
     #: the ``modified_since`` to use next time (the start of the last successful run)
     modified_since: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(sa.Text())
+
+
+class IiaGeneration(Base):
+    """How many times agreements announced a change of an IIA (any ``agreements.iia.*`` event), for the
+    fragments the API processes keep in memory: a fragment read at generation N is served while the row
+    still says N (see ``iias.fragments``)."""
+
+    __tablename__ = "iia_generation"
+
+    tenant: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    iia_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    generation: Mapped[int] = mapped_column(sa.Integer())
+    changed_at: Mapped[datetime]

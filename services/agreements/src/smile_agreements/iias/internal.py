@@ -8,13 +8,15 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, status
-from pydantic import BaseModel
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from smile_agreements.iias.approvals import receive_partner_approval
 from smile_agreements.iias.core import surround
 from smile_agreements.iias.partner_copies import partner_copy_gone, receive_partner_copy
 from smile_agreements.iias.reading import ewp_item
 from smile_agreements.iias.repository import IiaRepository
+from smile_agreements.iias.served import served_iias
 from smile_common.db import SessionDep
 from smile_common.errors import Problem, problem_responses
 from smile_common.events.payloads.ewp import IiaApprovalReceived, IiaDeleted, IiaReceived
@@ -36,6 +38,26 @@ Machine = Annotated[Principal, Depends(_machine)]
 
 class EwpIiaPage(BaseModel):
     items: list[dict[str, Any]]
+
+
+class ServedIiasQuery(BaseModel):
+    partner_hei_id: str = Field(description="the partner institution asking (only its IIAs are answered)")
+    iia_ids: list[str] = Field(min_length=1, max_length=1000, description="our IIA ids it asks for")
+    known: dict[str, str] = Field(
+        default_factory=dict,
+        max_length=1000,
+        description="revisions the caller already holds, by IIA id: their XML is not sent again",
+    )
+
+
+class ServedIia(BaseModel):
+    iia_id: str
+    revision: str = Field(description="changes whenever the served XML changes")
+    ewp_xml: str | None = Field(description="the v7 <iia> element with its iia-hash; null when 'known' has it")
+
+
+class ServedIiaPage(BaseModel):
+    items: list[ServedIia]
 
 
 class EwpIiaIndex(BaseModel):
@@ -110,6 +132,16 @@ async def get_iias(
         loaded = await surround(session, iia)
         items.append(ewp_item(loaded, await repo.approvals(principal.tenant, iia.id)))
     return EwpIiaPage(items=items)
+
+
+@router.post("/iias/served", operation_id="internalServedEwpIias", response_model=ServedIiaPage, responses=_ERRORS)
+async def served_ewp_iias(query: ServedIiasQuery, session: SessionDep, principal: Machine) -> Any:
+    """The gateway's read for EWP IIAs ``get``: of the asked IIAs, those ``partner_hei_id`` may fetch, in
+    the order asked, each with its ``revision`` and its ``<iia>`` XML, except the revisions the caller says
+    it already holds (``known``). A read (nothing changes); POST only because the question can be long."""
+    ids = _ids(query.iia_ids) or []
+    items = await served_iias(session, principal.tenant, query.partner_hei_id.lower(), ids, query.known)
+    return JSONResponse({"items": items})  # already in the documented shape (no second validation)
 
 
 @router.get("/iias/index", operation_id="internalEwpIiaIndex", response_model=EwpIiaIndex, responses=_ERRORS)

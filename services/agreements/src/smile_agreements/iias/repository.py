@@ -125,6 +125,25 @@ class IiaRepository:
             query = query.where(Iia.id.in_(covering))
         return list((await self.session.execute(query.order_by(Iia.created_at, Iia.id))).scalars())
 
+    async def visible_revisions(
+        self, tenant: str, partner_hei_id: str, iia_ids: Sequence[uuid.UUID]
+    ) -> list[tuple[uuid.UUID, int, bool, bool, str | None, str]]:
+        """``visible_to`` narrowed to ids, reading only what tells whether the served XML changed (one query)."""
+        query = sa.select(
+            Iia.id, Iia.version, Iia.in_effect, Iia.terminated_as_a_whole, Iia.pdf_file, Iia.iia_hash
+        ).where(
+            Iia.tenant == tenant,
+            Iia.partner_hei_id == partner_hei_id,
+            Iia.state.in_(VISIBLE_TO_PARTNER),
+            Iia.id.in_(iia_ids),
+        )
+        return list((await self.session.execute(query)).tuples().all())
+
+    async def visible_by_ids(self, tenant: str, partner_hei_id: str, iia_ids: Sequence[uuid.UUID]) -> list[Iia]:
+        if not iia_ids:
+            return []
+        return await self.visible_to(tenant, partner_hei_id, iia_ids=iia_ids)
+
     async def stats(self, tenant: str) -> dict[str, int]:
         visible = sa.and_(Iia.tenant == tenant, Iia.state.in_(VISIBLE_TO_PARTNER))
         query = sa.select(

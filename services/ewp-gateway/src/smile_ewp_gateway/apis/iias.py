@@ -1,21 +1,23 @@
 """IIAs 7 (get, index, stats), IIAs Approval 2 and File 1, from what the agreements service owns.
 
-Agreements renders each IIA as the v7 ``<iia>`` element whose hash it keeps (``ewp_xml``); the gateway
-checks that hash against its own computation before serving it, so a partner never receives an IIA
-whose ``iia-hash`` does not match its content.
+Agreements renders each IIA as the v7 ``<iia>`` element whose hash it keeps (``ewp_xml``, one call for all
+the asked ids: ``POST /internal/ewp/iias/served``); the gateway checks that hash against its own computation
+before serving it, so a partner never receives an IIA whose ``iia-hash`` does not match its content. Checked
+fragments are kept by revision (:mod:`smile_ewp_gateway.iias.fragments`), so an unchanged IIA is neither
+sent by agreements nor parsed again.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from collections import OrderedDict
+import time
 from typing import Any
 
 from fastapi import APIRouter, Response
 from lxml import etree
 
 from smile_ewp_gateway.apis.common import owner
+from smile_ewp_gateway.iias.fragments import Entry, generations
 from smile_ewp_gateway.iias.hashing import iia_hash
 from smile_ewp_gateway.server.framework import XML_MEDIA_TYPE, EwpContext, EwpError, ewp_endpoint, xml_response
 from smile_ewp_gateway.server.params import ParamError
@@ -38,22 +40,12 @@ def partner_of(ctx: EwpContext) -> list[str]:
     return sorted(ctx.caller.hei_ids)
 
 
-#: checked ``<iia>`` fragments by the SHA-256 of agreements' XML (an IIA's XML only changes with its version)
-_CHECKED: OrderedDict[str, bytes] = OrderedDict()
-_CHECKED_MAX = 20_000
-
-
-def _iia_fragment(item: dict[str, Any]) -> bytes | None:
+def _checked_fragment(item: dict[str, Any]) -> bytes | None:
     """The ``<iia>`` agreements rendered (serialized, ready to embed) if its hash is right; None otherwise."""
     xml = item.get("ewp_xml")
     if not isinstance(xml, str):
         _log.error("agreements gave IIA %s without its v7 XML", item.get("iia_id"))
         return None
-    key = hashlib.sha256(xml.encode("utf-8")).hexdigest()
-    fragment = _CHECKED.get(key)
-    if fragment is not None:
-        _CHECKED.move_to_end(key)
-        return fragment
     try:
         element = parse_untrusted(xml.encode("utf-8"))
     except XmlError:
@@ -67,11 +59,55 @@ def _iia_fragment(item: dict[str, Any]) -> bytes | None:
     if computed != declared:
         _log.error("IIA %s: declared hash %s, computed %s; not served", item.get("iia_id"), declared, computed)
         return None
-    fragment = etree.tostring(element, encoding="UTF-8", with_tail=False, xml_declaration=False)
-    _CHECKED[key] = fragment
-    if len(_CHECKED) > _CHECKED_MAX:
-        _CHECKED.popitem(last=False)
-    return fragment
+    return etree.tostring(element, encoding="UTF-8", with_tail=False, xml_declaration=False)
+
+
+async def served_fragments(ctx: EwpContext, partner: str, ids: list[str]) -> dict[str, bytes]:
+    """The checked ``<iia>`` fragments of the asked IIAs the partner may get, by id. Those read at the
+    IIA's current generation come from memory; the others from agreements, in one call that carries the
+    XML only of revisions not held yet (see :mod:`smile_ewp_gateway.iias.fragments`)."""
+    tenant, cache = ctx.hei.hei_id, ctx.gateway.iia_fragments
+    current = await generations(ctx.gateway.runtime.database, tenant, ids)
+    found: dict[str, bytes] = {}
+    stale: list[str] = []
+    for iia_id in ids:
+        entry = cache.current(tenant, partner, iia_id, current.get(iia_id, 0))
+        if entry is None:
+            stale.append(iia_id)
+        elif entry.fragment is not None:
+            found[iia_id] = entry.fragment
+    held: dict[str, Entry] = {}
+    for iia_id in stale:
+        entry = cache.get(tenant, partner, iia_id)
+        if entry is not None and entry.revision is not None and entry.fragment is not None:
+            held[iia_id] = entry
+    for _attempt in range(2):
+        if not stale:
+            break
+        known = {i: e.revision for i, e in held.items() if e.revision is not None}
+        items = await owner(ctx.gateway.owners.served_iias(tenant, partner, stale, known))
+        now, answered, again = time.monotonic(), set(), []
+        for item in items:
+            iia_id, revision = str(item.get("iia_id")), str(item.get("revision"))
+            if iia_id not in stale:
+                continue
+            answered.add(iia_id)
+            fragment: bytes | None
+            if item.get("ewp_xml") is None:
+                previous = held.get(iia_id)
+                if previous is None or previous.revision != revision:  # not what we hold: ask with its XML
+                    again.append(iia_id)
+                    continue
+                fragment = previous.fragment
+            else:
+                fragment = _checked_fragment(item)
+            cache.put(tenant, partner, iia_id, Entry(current.get(iia_id, 0), revision, fragment, now))
+            if fragment is not None:
+                found[iia_id] = fragment
+        for iia_id in set(stale) - answered:  # not the partner's to fetch (unknown, draft, deleted, another's)
+            cache.put(tenant, partner, iia_id, Entry(current.get(iia_id, 0), None, None, now))
+        stale, held = again, {}
+    return found
 
 
 @ewp_endpoint(
@@ -84,11 +120,7 @@ async def iias_get(ctx: EwpContext) -> Response:
         raise ParamError("iia_id is required")
     found: dict[str, bytes] = {}
     for partner in partner_of(ctx):
-        params = [("iia_id", i) for i in dict.fromkeys(ids)]
-        for item in await owner(ctx.gateway.owners.iias(ctx.hei.hei_id, partner, params)):
-            fragment = _iia_fragment(item)
-            if fragment is not None:
-                found[str(item.get("iia_id"))] = fragment
+        found.update(await served_fragments(ctx, partner, list(dict.fromkeys(ids))))
     # the checked fragments are embedded as they are (each carries its namespace declarations)
     body = b"".join([_GET_OPEN, *(found[i] for i in dict.fromkeys(ids) if i in found), _GET_CLOSE])
     return Response(body, media_type=XML_MEDIA_TYPE)

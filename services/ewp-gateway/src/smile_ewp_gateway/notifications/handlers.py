@@ -17,6 +17,7 @@ from smile_common.events.payloads import agreements as ag
 from smile_common.events.payloads import mobility as mob
 from smile_common.events.payloads import records as rec
 from smile_ewp_gateway.db import OutboundCall, tables
+from smile_ewp_gateway.iias.fragments import bump_generation
 from smile_ewp_gateway.notifications.queue import upsert_pending
 
 if TYPE_CHECKING:
@@ -75,6 +76,7 @@ def outbound_consumer(gateway: Gateway) -> Consumer:
     consumer = Consumer("ewp_gateway.outbound", gateway.runtime.database, tables)
 
     async def iia_changed(session: AsyncSession, envelope: Envelope, payload: Any) -> None:
+        await bump_generation(session, envelope.tenant, str(payload.iia_id))  # before partners hear of it
         shared = payload.was_shared if isinstance(payload, ag.IiaDeleted) else payload.shared
         if shared:
             await queue_call(
@@ -88,6 +90,7 @@ def outbound_consumer(gateway: Gateway) -> Consumer:
             )
 
     async def iia_approved(session: AsyncSession, envelope: Envelope, payload: ag.IiaApproved) -> None:
+        await bump_generation(session, envelope.tenant, str(payload.iia_id))  # our copy may come into effect
         if payload.partner_iia_id:
             await queue_call(
                 gateway,

@@ -73,6 +73,15 @@ class Owners:
             raise OwnerError(f"{service} unreachable: {type(exc).__name__}") from exc
         return response
 
+    async def query(self, service: str, path: str, tenant: str, body: dict[str, Any]) -> dict[str, Any]:
+        """A read whose question is too long for a URL (POST, nothing changes on the owner's side)."""
+        try:
+            async with self.client(service, tenant) as client:
+                response = await client.post(path, json=body)
+        except httpx.HTTPError as exc:
+            raise OwnerError(f"{service} unreachable: {type(exc).__name__}") from exc
+        return _document(service, path, response, "POST")
+
     async def json(self, service: str, path: str, tenant: str, params: Params = ()) -> dict[str, Any]:
         return _document(service, path, await self.get(service, path, tenant, params))
 
@@ -112,6 +121,15 @@ class Owners:
         return await self.items(
             "agreements", "/internal/ewp/iias", tenant, [("partner_hei_id", partner_hei_id), *params]
         )
+
+    async def served_iias(
+        self, tenant: str, partner_hei_id: str, iia_ids: Sequence[str], known: dict[str, str]
+    ) -> list[dict[str, Any]]:
+        """``[{iia_id, revision, ewp_xml}]`` of the asked IIAs the partner may get; ``ewp_xml`` is null for
+        the revisions named in ``known`` (the caller holds them)."""
+        body = {"partner_hei_id": partner_hei_id, "iia_ids": list(iia_ids), "known": known}
+        items = (await self.query("agreements", "/internal/ewp/iias/served", tenant, body)).get("items") or []
+        return [i for i in items if isinstance(i, dict)]
 
     async def iia_ids(self, tenant: str, partner_hei_id: str, params: Params = ()) -> list[str]:
         body = await self.json(
@@ -159,14 +177,14 @@ def _explained(response: httpx.Response) -> bool:
     return isinstance(body, dict) and bool(body.get("detail"))
 
 
-def _document(service: str, path: str, response: httpx.Response) -> dict[str, Any]:
+def _document(service: str, path: str, response: httpx.Response, method: str = "GET") -> dict[str, Any]:
     """The JSON object of a 200 answer; anything else is an outage of the owner."""
     if response.status_code != 200:
-        raise OwnerError(f"{service} answered {response.status_code} to GET {path}")
+        raise OwnerError(f"{service} answered {response.status_code} to {method} {path}")
     try:
         body = response.json()
     except ValueError as exc:
-        raise OwnerError(f"{service} answered something else than JSON to GET {path}") from exc
+        raise OwnerError(f"{service} answered something else than JSON to {method} {path}") from exc
     if not isinstance(body, dict):
-        raise OwnerError(f"{service} answered an unexpected document to GET {path}")
+        raise OwnerError(f"{service} answered an unexpected document to {method} {path}")
     return body
