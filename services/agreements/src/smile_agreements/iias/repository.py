@@ -137,7 +137,7 @@ class IiaRepository:
             Iia.state.in_(VISIBLE_TO_PARTNER),
             Iia.id.in_(iia_ids),
         )
-        return list((await self.session.execute(query)).tuples().all())
+        return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in (await self.session.execute(query)).all()]
 
     async def visible_by_ids(self, tenant: str, partner_hei_id: str, iia_ids: Sequence[uuid.UUID]) -> list[Iia]:
         if not iia_ids:
