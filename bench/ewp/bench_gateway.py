@@ -116,6 +116,9 @@ def main() -> int:
         "SMILE_EWP_REGISTRY_URL": f"http://127.0.0.1:{sport}/catalogue-v1.xml",
         "SMILE_SERVICE_URLS": json.dumps({"agreements": f"http://127.0.0.1:{aport}"}),
         "SMILE_LOG_LEVEL": "WARNING",
+        # the gateway calls agreements with one service token for all partners: exempt it from the
+        # per-token rate limit, as a deployment does (docs/ewp.md)
+        "SMILE_RATE_LIMIT_EXEMPT": json.dumps(["127.0.0.0/8"]),
         "SMILE_EWP_HEIS": json.dumps([{"hei_id": SMILE, "names": {"en": "Caen"}}]),
     }
     gateway, agreements = BIN / "smile-ewp-gateway", BIN / "smile-agreements"

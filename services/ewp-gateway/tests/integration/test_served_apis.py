@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -205,16 +206,45 @@ async def test_course_replication_and_factsheet(world: World) -> None:
     assert ids(root, f"{sheet}name") == ["Learning agreement", "Ramps"]
 
 
-async def test_an_incomplete_or_missing_factsheet_is_an_empty_answer(world: World) -> None:
+async def test_an_incomplete_or_missing_factsheet_is_an_empty_answer(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
     """The schema requires an e-mail, a phone and a web page for housing, visa, insurance: nothing rather
     than an invalid document; and nothing while the university has no factsheet."""
     assert world.catalogue is not None
     coordinator = world.catalogue.headers("coordinator", hei=SMILE_HEI)
-    incomplete = {**FACTSHEET, "visa_info": {"urls": ["https://france-visas.gouv.fr/"]}}
+    staff = world.harness.headers("coordinator", hei=SMILE_HEI)
+    ready = (await world.harness.client.get("/readiness", headers=staff)).json()
+    assert ready["factsheet"] == {
+        "served": True,
+        "missing": [],
+        "left_out": ["accessibility[0] (info: phone, urls missing)"],
+    }
+
+    incomplete = {
+        **FACTSHEET,
+        "calendar": {**FACTSHEET["calendar"], "nominations_spring": None},
+        "decision_weeks_limit": None,
+        "visa_info": {"urls": ["https://france-visas.gouv.fr/"]},
+    }
     assert (await world.catalogue.client.put("/factsheet", json=incomplete, headers=coordinator)).status_code == 200
-    response = await world.signed("GET", "/factsheet", params={"hei_id": SMILE_HEI})
+    with caplog.at_level(logging.WARNING, logger="smile.ewp.catalogue"):
+        response = await world.signed("GET", "/factsheet", params={"hei_id": SMILE_HEI})
     assert response.status_code == 200
     assert len(assert_valid_xml(response)) == 0
+    # the staff are told what to fill in, in the catalogue's field names (log and readiness check)
+    assert any("visa_info.email" in r.getMessage() and world.partner.hei_id in r.getMessage() for r in caplog.records)
+    ready = (await world.harness.client.get("/readiness", headers=staff)).json()
+    assert ready == {
+        "hei_id": SMILE_HEI,
+        "factsheet": {
+            "served": False,
+            "missing": ["calendar.nominations_spring", "decision_weeks_limit", "visa_info.email", "visa_info.phone"],
+            "left_out": ["accessibility[0] (info: phone, urls missing)"],
+        },
+    }
+    student = world.harness.headers("student", hei=SMILE_HEI)
+    assert (await world.harness.client.get("/readiness", headers=student)).status_code == 403
 
 
 async def test_transcripts_are_served_to_the_sending_university_only(world: World) -> None:

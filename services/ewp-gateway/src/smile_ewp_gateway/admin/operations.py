@@ -16,10 +16,12 @@ from smile_common.db import SessionDep
 from smile_common.errors import Conflict, NotFound, Problem, ServiceUnavailable, problem_responses
 from smile_common.security import Principal, Role, require_roles
 from smile_common.service import runtime_of
+from smile_ewp_gateway.apis.factsheet import build_factsheet
 from smile_ewp_gateway.context import Gateway, gateway_of
 from smile_ewp_gateway.db import InboundChange, OutboundCall, SyncState, data_protection
 from smile_ewp_gateway.identity.keystore import KeyKind
 from smile_ewp_gateway.notifications.resync import RESYNCED_APIS, resync_partner
+from smile_ewp_gateway.owners import OwnerError
 from smile_ewp_gateway.partners.client import PartnerCallError
 from smile_ewp_gateway.registry.catalogue import Catalogue
 from smile_ewp_gateway.registry.service import RegistryUnavailable
@@ -162,6 +164,45 @@ async def registry_refresh(principal: Admin, request: Request) -> dict[str, str]
     """Fetch the registry catalogue now (conditionally), e.g. after registering a manifest or a key."""
     outcome = await gateway_of(runtime_of(request)).registry.refresh()
     return {"status": outcome.status, "detail": outcome.detail}
+
+
+class FactsheetReadiness(BaseModel):
+    #: partners get the factsheet (every part the EWP schema requires is filled in)
+    served: bool
+    #: what the catalogue's factsheet lacks, in its field names (``PUT /catalogue/factsheet``)
+    missing: list[str]
+    #: optional parts not sent to partners because they are incomplete
+    left_out: list[str]
+
+
+class Readiness(BaseModel):
+    hei_id: str
+    factsheet: FactsheetReadiness
+
+
+@router.get(
+    "/readiness",
+    operation_id="getEwpReadiness",
+    response_model=Readiness,
+    responses=problem_responses(401, 403, 404, 503),
+)
+async def readiness(principal: Staff, request: Request) -> Readiness:
+    """What partners get from your university's data, and what to fill in before they get all of it. The EWP
+    schema requires every part of a factsheet (both calendars, the decision and transcript limits, and an
+    e-mail, a phone number and a web page for application, housing, visa and insurance): until the
+    catalogue's factsheet has them all, partners get an empty factsheet answer, never an invalid one."""
+    gateway = gateway_of(runtime_of(request))
+    if gateway.settings.covered(principal.tenant) is None:
+        raise NotFound(f"SMILE does not represent {principal.tenant} on the EWP network.")
+    try:
+        data = await gateway.owners.factsheet(principal.tenant)
+    except OwnerError as exc:
+        raise ServiceUnavailable(f"cannot read the catalogue's factsheet: {exc}") from exc
+    _root, report = build_factsheet(principal.tenant, data)
+    return Readiness(
+        hei_id=principal.tenant,
+        factsheet=FactsheetReadiness(served=report.complete, missing=report.missing, left_out=report.left_out),
+    )
 
 
 async def _catalogue_to_show(gateway: Gateway) -> tuple[Catalogue, str | None]:

@@ -3,6 +3,7 @@ translated from what the catalogue service owns."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,6 +26,8 @@ from smile_ewp_gateway.xmlkit import ns
 from smile_ewp_gateway.xmlkit.build import E
 
 router = APIRouter()
+_log = logging.getLogger("smile.ewp.catalogue")
+_EMPTY_FACTSHEET = E(ns.api_ns("factsheet", 1))
 _INST = E(ns.api_ns("institutions", 2), {"a": ns.ADDRESS, "c": ns.CONTACT, "p": ns.PHONE})
 _OU = E(ns.api_ns("ounits", 2), {"a": ns.ADDRESS, "c": ns.CONTACT, "p": ns.PHONE})
 _CO = E(ns.api_ns("courses", 1), {"trm": ns.TERM_V1})
@@ -245,5 +248,15 @@ async def factsheet(ctx: EwpContext) -> Response:
     ids = ctx.params.many("hei_id", limit=ctx.gateway.settings.ewp_max_ids)
     if not ids:
         raise ParamError("hei_id is required")
-    data = await owner(ctx.gateway.owners.factsheet(ctx.hei.hei_id)) if ctx.hei.hei_id in ids else None
-    return xml_response(build_factsheet(ctx.hei.hei_id, data))
+    if ctx.hei.hei_id not in ids:
+        return xml_response(_EMPTY_FACTSHEET.root("factsheet-response"))  # unknown hei_ids are ignored
+    data = await owner(ctx.gateway.owners.factsheet(ctx.hei.hei_id))
+    root, report = build_factsheet(ctx.hei.hei_id, data)
+    if not report.complete:
+        _log.warning(
+            "factsheet of %s not served to %s: the catalogue's factsheet lacks %s (see GET /readiness)",
+            ctx.hei.hei_id,
+            ", ".join(sorted(ctx.partner_heis)) or "a partner",
+            ", ".join(report.missing),
+        )
+    return xml_response(root)

@@ -98,8 +98,7 @@ async def generations(database: Database, tenant: str, iia_ids: Sequence[str]) -
             sql = (
                 f'SELECT iia_id, generation FROM "{database.schema}".{_T.name} WHERE tenant = ? AND iia_id IN ({marks})'
             )
-            async with raw.execute(sql, (tenant, *iia_ids)) as cursor:
-                rows = list(await cursor.fetchall())
+            rows = list(await raw.execute_fetchall(sql, (tenant, *iia_ids)))  # one trip to its thread
     return {str(row[0]): int(row[1]) for row in rows}
 
 
