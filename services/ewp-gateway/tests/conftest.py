@@ -1,6 +1,7 @@
 """Fixtures of the gateway's tests: a small EWP network (SMILE, a fake registry, a fake partner) and the
-services whose data SMILE serves: the real catalogue (filled through its API) and agreements services, and a
-stand-in for records whose answers are checked against the records service's own response model."""
+services whose data SMILE serves: the real catalogue (filled through its API) and agreements services. The
+tests of transcripts add the real records service (``test_tors_from_records.py``); only the outside world
+(registry, partners, Stats Portal) is faked."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from smile_ewp_gateway.httpsig import SigningKey
 from smile_ewp_gateway.httpsig.keys import generate_private_key
 from smile_ewp_gateway.settings import CoveredHei
 from smile_ewp_gateway.testpartner.node import FakePartner
-from smile_ewp_gateway.testpartner.owners import FakeOwners, fill_catalogue
+from smile_ewp_gateway.testpartner.owners import fill_catalogue
 from smile_ewp_gateway.testpartner.world import (
     REGISTRY,
     SMILE,
@@ -68,10 +69,8 @@ async def world(
     harness.runtime.extras["ewp_transport"] = transport
     harness.runtime.extras["ewp_owner_transport"] = owners_transport
     gateway = gateway_of(harness.runtime)
-    fake = FakeOwners()
     owners_transport.add(OWNER_URLS["catalogue"], catalogue.app)
     owners_transport.add(OWNER_URLS["agreements"], agreements.app)
-    owners_transport.add(OWNER_URLS["records"], fake.records())
     transport.add(SMILE, harness.app)
     transport.add(partner.base_url, partner.app())
     smile_manifest = manifest_from(manifest_url(gateway.settings, SMILE_HEI), transport)
@@ -84,7 +83,6 @@ async def world(
         partner,
         transport,
         agreements=agreements,
-        owners=fake,
         catalogue=catalogue,
         course=course,
         owner_transport=owners_transport,

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 import pytest
@@ -12,10 +10,9 @@ import sqlalchemy as sa
 
 from smile_catalogue.institution.models import Institution, OrganisationalUnit
 from smile_ewp_gateway.db import InboundChange
-from smile_ewp_gateway.testpartner.owners import ELMO_V2_EXAMPLE, FACTSHEET
+from smile_ewp_gateway.testpartner.owners import FACTSHEET
 from smile_ewp_gateway.testpartner.world import SMILE_HEI, World, assert_valid_xml
 from smile_ewp_gateway.xmlkit import ns
-from smile_records.transcripts.schemas import EwpTor
 
 ERR = f"{{{ns.COMMON}}}developer-message"
 INST = f"{{{ns.api_ns('institutions', 2)}}}"
@@ -245,31 +242,6 @@ async def test_an_incomplete_or_missing_factsheet_is_an_empty_answer(
     }
     student = world.harness.headers("student", hei=SMILE_HEI)
     assert (await world.harness.client.get("/readiness", headers=student)).status_code == 403
-
-
-async def test_transcripts_are_served_to_the_sending_university_only(world: World) -> None:
-    def tor(omobility_id: str, sending: str, **extra: Any) -> dict[str, Any]:
-        item = EwpTor(
-            omobility_id=omobility_id,
-            sending_hei_id=sending,
-            receiving_academic_year_id="2026/2027",
-            modified_at=datetime.now(UTC),
-            elmo_xml=ELMO_V2_EXAMPLE,
-            **extra,
-        )
-        return item.model_dump(mode="json")
-
-    table = [{"isced_code": "0421", "frequencies": [{"label": "A", "percentage": "12.5"}]}]
-    world.owners.tors.append(tor("m-1", world.partner.hei_id, grade_conversion_table=table))
-    world.owners.tors.append(tor("m-2", "other.example"))
-    response = await world.signed("POST", "/imobility-tors/get", data={"omobility_id": ["m-1", "m-2"]})
-    root = assert_valid_xml(response)
-    tors = f"{{{ns.api_ns('imobility-tors', 3, 'get-response')}}}"
-    assert ids(root, f"{tors}omobility-id") == ["m-1"]
-    response = await world.signed("GET", "/imobility-tors/index")
-    assert ids(assert_valid_xml(response), f"{{{ns.api_ns('imobility-tors', 3, 'index-response')}}}omobility-id") == [
-        "m-1"
-    ]
 
 
 async def test_stats_for_the_stats_portal(world: World) -> None:

@@ -1,36 +1,13 @@
-"""What the gateway's tests put in the other SMILE services: the catalogue's content (entered through the
-real catalogue's API by :func:`fill_catalogue`) and a stand-in for the records service's transcripts."""
+"""What the gateway's tests put in the other SMILE services: the catalogue's content, entered through the
+real catalogue's API by :func:`fill_catalogue`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Query, Request
-
 from smile_common.testing.harness import ServiceHarness
 
-__all__ = ["ELMO_V2_EXAMPLE", "FACTSHEET", "FakeOwners", "fill_catalogue"]
-
-ELMO_V2_EXAMPLE = """<elmo xmlns="https://github.com/emrex-eu/elmo-schemas/tree/v2">
-  <generatedDate>2026-07-01T10:00:00+02:00</generatedDate>
-  <learner>
-    <citizenship type="iso3166-1-alpha-2">NO</citizenship>
-    <identifier type="esi">urn:schac:personalUniqueCode:int:esi:uw.edu.pl:1234567890</identifier>
-    <givenNames>Ivan</givenNames>
-    <familyName>Sidorov</familyName>
-    <alternativeName>Ivan Sidorov</alternativeName>
-    <dateOfBirth>1997-05-05</dateOfBirth>
-  </learner>
-  <report>
-    <issuer>
-      <identifier type="schac">unicaen.fr</identifier>
-      <title xml:lang="fr">Université de Caen Normandie</title>
-      <url>https://www.unicaen.fr</url>
-    </issuer>
-    <issueDate>2026-07-01T10:00:00+02:00</issueDate>
-  </report>
-</elmo>"""
-
+__all__ = ["FACTSHEET", "fill_catalogue"]
 
 #: what the university's catalogue holds (through the catalogue's own API, as its editors would enter it)
 UNITS: list[tuple[str, dict[str, Any]]] = [
@@ -114,41 +91,3 @@ async def fill_catalogue(catalogue: ServiceHarness, hei: str = "unicaen.fr") -> 
     course = await ok(await catalogue.client.post(f"/courses/{course['id']}/publish", headers=editor))
     await ok(await catalogue.client.put("/factsheet", json=FACTSHEET, headers=coordinator))
     return course
-
-
-class FakeOwners:
-    """In-memory transcripts of the records service, per sending university (``/internal/ewp/tors``).
-
-    The catalogue and agreements are the real services in the gateway's tests; issuing a real transcript
-    needs a whole SIS, so the records service is stood in for, with items in its ``EwpTor`` shape."""
-
-    def __init__(self) -> None:
-        self.tors: list[dict[str, Any]] = []
-        self.calls: list[tuple[str, str, list[tuple[str, str]]]] = []
-
-    def _seen(self, request: Request) -> None:
-        self.calls.append(
-            (request.headers.get("x-smile-tenant", ""), request.url.path, list(request.query_params.multi_items()))
-        )
-
-    def records(self) -> FastAPI:
-        router = APIRouter(prefix="/internal/ewp")
-
-        @router.get("/tors")
-        async def tors(
-            request: Request,
-            sending_hei_id: str,
-            omobility_id: list[str] = Query(default=[]),
-            ids_only: bool = False,
-        ) -> dict[str, Any]:
-            self._seen(request)
-            items = [
-                {**t, "elmo_xml": None, "grade_conversion_table": None} if ids_only else t
-                for t in self.tors
-                if t["sending_hei_id"] == sending_hei_id and (not omobility_id or t["omobility_id"] in omobility_id)
-            ]
-            return {"items": items}
-
-        app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-        app.include_router(router)
-        return app
