@@ -216,6 +216,7 @@ async def test_an_incomplete_or_missing_factsheet_is_an_empty_answer(
         "served": True,
         "missing": [],
         "left_out": ["accessibility[0] (info: phone, urls missing)"],
+        "error": None,
     }
 
     incomplete = {
@@ -238,10 +239,17 @@ async def test_an_incomplete_or_missing_factsheet_is_an_empty_answer(
             "served": False,
             "missing": ["calendar.nominations_spring", "decision_weeks_limit", "visa_info.email", "visa_info.phone"],
             "left_out": ["accessibility[0] (info: phone, urls missing)"],
+            "error": None,
         },
     }
     student = world.harness.headers("student", hei=SMILE_HEI)
     assert (await world.harness.client.get("/readiness", headers=student)).status_code == 403
+    # the catalogue down: the check says so (partners get 503 and retry meanwhile)
+    assert world.owner_transport is not None
+    del world.owner_transport.routes["catalogue.test"]
+    ready = (await world.harness.client.get("/readiness", headers=staff)).json()
+    assert ready["factsheet"]["served"] is False
+    assert "cannot read the catalogue's factsheet" in ready["factsheet"]["error"]
 
 
 async def test_stats_for_the_stats_portal(world: World) -> None:

@@ -173,6 +173,8 @@ class FactsheetReadiness(BaseModel):
     missing: list[str]
     #: optional parts not sent to partners because they are incomplete
     left_out: list[str]
+    #: why the catalogue's factsheet could not be read (partners get 503 meanwhile), if it could not
+    error: str | None = None
 
 
 class Readiness(BaseModel):
@@ -184,7 +186,7 @@ class Readiness(BaseModel):
     "/readiness",
     operation_id="getEwpReadiness",
     response_model=Readiness,
-    responses=problem_responses(401, 403, 404, 503),
+    responses=problem_responses(401, 403, 404),
 )
 async def readiness(principal: Staff, request: Request) -> Readiness:
     """What partners get from your university's data, and what to fill in before they get all of it. The EWP
@@ -197,7 +199,10 @@ async def readiness(principal: Staff, request: Request) -> Readiness:
     try:
         data = await gateway.owners.factsheet(principal.tenant)
     except OwnerError as exc:
-        raise ServiceUnavailable(f"cannot read the catalogue's factsheet: {exc}") from exc
+        error = f"cannot read the catalogue's factsheet: {exc}"
+        return Readiness(
+            hei_id=principal.tenant, factsheet=FactsheetReadiness(served=False, missing=[], left_out=[], error=error)
+        )
     _root, report = build_factsheet(principal.tenant, data)
     return Readiness(
         hei_id=principal.tenant,
