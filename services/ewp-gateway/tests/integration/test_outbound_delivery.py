@@ -38,8 +38,9 @@ async def _rows(world: World) -> list[OutboundCall]:
 async def test_arrivals_are_notified_in_one_batch_and_retried_after_a_5xx(world: World) -> None:
     partner = world.partner
     partner.fail_with["imobility-cnr"] = 503
-    # a batching window (the world's default is none): notifications close in time leave in one call
-    world.gateway.settings.ewp_cnr_batch_seconds = 1.0
+    # a batching window (the world's default is none): notifications close in time leave in one call. The
+    # three events are published together; 3 s leaves room for a loaded machine to consume them one by one.
+    world.gateway.settings.ewp_cnr_batch_seconds = 3.0
     await world.harness.start_worker()
     envelopes = [
         new_envelope(arrived(f"m-{i}", partner.hei_id), source="/smile/agreements", tenant=SMILE_HEI) for i in range(3)
