@@ -307,10 +307,11 @@ async def test_a_changed_catalogue_is_never_answered_from_the_old_index(
     assert units["SCI-INFO"] == "DROIT"
 
 
+@pytest.mark.parametrize("smile_stack", ["infra"], indirect=True)  # PostgreSQL only: no embedded variant
 async def test_revision_reads_shared_by_concurrent_searches_see_every_change(make_harness: Any) -> None:
     harness: ServiceHarness = await make_harness(DEFINITION)
-    if harness.runtime.database.engine.dialect.name != "postgresql":
-        pytest.skip("searches read the revision from their own session on SQLite")
+    # searches read the revision from a connection of their own on PostgreSQL only (their session on SQLite)
+    assert harness.runtime.database.engine.dialect.name == "postgresql"
     await load_reference(harness)
     reader = StateReader(harness.runtime.database)
     try:

@@ -15,11 +15,11 @@ from smile_indicators.projection.log import event_log
 from .test_rebuild import _scripted_courses
 
 
+@pytest.mark.parametrize("smile_stack", ["infra"], indirect=True)  # PostgreSQL only: no embedded variant
 async def test_a_batch_on_a_broken_connection_changes_nothing_and_its_redelivery_applies_once(make_harness) -> None:
     indicators = await make_harness(DEFINITION)
     database = indicators.runtime.database
-    if not database.is_postgres:
-        pytest.skip("the projector holds a connection between batches on PostgreSQL only")
+    assert database.is_postgres  # the projector holds a connection between batches on PostgreSQL only
     consumer = ProjectorConsumer("indicators.projector", database, indicators.runtime.definition.tables, PROJECTOR)
     events = _scripted_courses()
 
