@@ -185,17 +185,8 @@ class MemoryIndex:
         words = query.words
         if words:
             found &= self._words(words, head=False)
-        facet_filters: list[tuple[str, str, Sequence[str]]] = [
-            ("term", "term", f.terms),
-            ("eqf", "eqf", [str(level) for level in f.eqf]),
-            ("isced", "isced", f.isced),
-            ("unit", "ounit", f.units),
-            ("programme", "prog", f.programmes),
-            ("day", "day", f.days),
-        ]
-        for facet, dim, values in facet_filters:
-            if values and facet != without:
-                found &= self._any(dim, values)
+        for dim, values in query.facet_filters(without=without):
+            found &= self._any(dim, values)
         languages = () if without == "language" else f.languages
         if f.cefr and without != "cefr":
             levels = levels_up_to(f.cefr)

@@ -88,6 +88,20 @@ class SearchQuery:
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
 
     # --- conditions ----------------------------------------------------------------------------
+    def facet_filters(self, *, without: str | None = None) -> list[tuple[str, Sequence[str]]]:
+        """The filters answered from the facet rows, as (facet dimension, values wanted); ``without``: leaving
+        one facet's filter out (its own counts). The SQL conditions and the in-memory index both use it."""
+        f = self.filters
+        by_facet: list[tuple[str, str, Sequence[str]]] = [
+            ("term", "term", f.terms),
+            ("eqf", "eqf", [str(level) for level in f.eqf]),
+            ("isced", "isced", f.isced),
+            ("unit", "ounit", f.units),
+            ("programme", "prog", f.programmes),
+            ("day", "day", f.days),
+        ]
+        return [(dim, values) for facet, dim, values in by_facet if values and facet != without]
+
     def conditions(self, *, without: str | None = None) -> list[ColumnElement[bool]]:
         """Every condition of the search; ``without`` leaves one facet's filter out (disjunctive counts)."""
         f = self.filters
@@ -96,17 +110,8 @@ class SearchQuery:
             conds.append(Course.open_to_exchange.is_(f.open_to_exchange))
         if self.words:
             conds.append(self._text_match(head_only=False))
-        facet_filters: list[tuple[str, str, Sequence[str]]] = [
-            ("term", "term", f.terms),
-            ("eqf", "eqf", [str(level) for level in f.eqf]),
-            ("isced", "isced", f.isced),
-            ("unit", "ounit", f.units),
-            ("programme", "prog", f.programmes),
-            ("day", "day", f.days),
-        ]
-        for facet, dim, values in facet_filters:
-            if values and facet != without:
-                conds.append(self._in_facet(dim, values))
+        for dim, values in self.facet_filters(without=without):
+            conds.append(self._in_facet(dim, values))
         conds += self._language_conditions(without)
         if without != "ects":
             if f.ects_min is not None:
