@@ -131,7 +131,7 @@ async def analyze(url: str) -> None:
     database = create_database(url, "catalogue")
     async with database.engine.connect() as conn:
         await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.execute(sa.text("ANALYZE catalogue.course, catalogue.course_facet"))
+        await conn.execute(sa.text("ANALYZE catalogue.course"))
     await database.dispose()
 
 

@@ -1,7 +1,7 @@
 """Every table of the catalogue, imported once so that the metadata knows them all."""
 
 from smile_catalogue.baskets.models import Basket, BasketItem
-from smile_catalogue.courses.models import Course, CourseFacet
+from smile_catalogue.courses.models import Course
 from smile_catalogue.factsheet.models import Factsheet
 from smile_catalogue.imports.models import ImportJob, ImportPayload
 from smile_catalogue.institution.models import (
@@ -19,7 +19,6 @@ __all__ = [
     "BasketItem",
     "CatalogueRevision",
     "Course",
-    "CourseFacet",
     "Factsheet",
     "ImportJob",
     "ImportPayload",

@@ -20,6 +20,11 @@ SEARCH_VECTOR_SQL = (
 )
 
 
+#: a course's facet values: a text array on PostgreSQL (GIN-indexed: ``&&`` finds the courses having any of
+#: several values), a JSON array on SQLite (read with ``json_each``)
+FacetList: sa.types.TypeEngine[Any] = sa.JSON().with_variant(postgresql.ARRAY(sa.Text()), "postgresql")
+
+
 class CourseStatus(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
@@ -33,6 +38,7 @@ class Course(Audited, Base):
         sa.Index("ix_course_tenant_status_code", "tenant", "status", "code"),
         sa.Index("ix_course_tenant_updated_at", "tenant", "updated_at"),
         sa.Index("ix_course_search_vector", "search_vector", postgresql_using="gin"),
+        sa.Index("ix_course_facets", "facets", postgresql_using="gin"),
     )
     # the generated search vector is never read back after a write
     __mapper_args__ = {"eager_defaults": False}
@@ -78,6 +84,9 @@ class Course(Audited, Base):
     title_sort_fr: Mapped[str] = mapped_column(SortKey)
     search_head: Mapped[str] = mapped_column(sa.Text)
     search_body: Mapped[str] = mapped_column(sa.Text)
+    #: every value the course is filtered and counted by, as "dimension:value" (``index.facet_list``): its
+    #: terms, languages, unit and parent units, ISCED prefixes… (an array with a GIN index on PostgreSQL)
+    facets: Mapped[list[str]] = mapped_column(FacetList, default=list)
     #: rowid of the course in SQLite's FTS5 index (unused on PostgreSQL)
     fts_rowid: Mapped[int] = mapped_column(sa.BigInteger, unique=True)
     search_vector: Mapped[Any] = mapped_column(
@@ -86,18 +95,3 @@ class Course(Audited, Base):
         nullable=True,
         deferred=True,
     )
-
-
-class CourseFacet(Base):
-    """One searchable value of a course (its terms, languages, unit and parents, ISCED prefixes…).
-
-    Filters are lookups in this table and facet counts one ``GROUP BY`` over it, on both backends.
-    """
-
-    __tablename__ = "course_facet"
-    __table_args__ = (sa.Index("ix_course_facet_lookup", "tenant", "dim", "value", "course_id"),)
-
-    course_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("course.id", ondelete="CASCADE"), primary_key=True)
-    dim: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
-    value: Mapped[str] = mapped_column(sa.String(72), primary_key=True)
-    tenant: Mapped[str] = mapped_column(sa.String(255))

@@ -2,13 +2,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from smile_catalogue.courses.models import Course, CourseFacet, CourseStatus
-from smile_catalogue.db import table_of
+from smile_catalogue.courses.models import Course, CourseStatus
 
 
 class CourseRepository:
@@ -46,11 +44,3 @@ class CourseRepository:
 
     async def delete(self, course: Course) -> None:
         await self.session.delete(course)
-
-    async def replace_facets(self, course_ids: Sequence[uuid.UUID], rows: Sequence[dict[str, Any]]) -> None:
-        table = table_of(CourseFacet)
-        for start in range(0, len(course_ids), 500):
-            chunk = course_ids[start : start + 500]
-            await self.session.execute(sa.delete(table).where(table.c.course_id.in_(chunk)))
-        if rows:
-            await self.session.execute(sa.insert(table), list(rows))

@@ -37,14 +37,12 @@ def editable_values(course: Course) -> dict[str, Any]:
 async def reindex(session: AsyncSession, courses: list[Course], refs: Refs) -> None:
     """Recompute the search columns and facets of ``courses`` after their fields changed."""
     ancestry = refs.ancestry()
-    rows: list[dict[str, Any]] = []
     for course in courses:
         values = editable_values(course)
         for name, value in index.derived_columns(values).items():
             setattr(course, name, value)
-        rows += index.facet_rows(course.tenant, course.id, values, ancestry)
+        course.facets = index.facet_list(values, ancestry)
     await session.flush()
-    await CourseRepository(session).replace_facets([c.id for c in courses], rows)
 
 
 async def create_course(
@@ -72,10 +70,10 @@ async def create_course(
         source="manual",
         fts_rowid=index.fts_rowid(course_id),
         **index.derived_columns(values),
+        facets=index.facet_list(values, refs.ancestry()),
     )
     repo.add(course)
     await session.flush()
-    await repo.replace_facets([course.id], index.facet_rows(course.tenant, course.id, values, refs.ancestry()))
     await revision.bump(session, principal.tenant)
     return course
 

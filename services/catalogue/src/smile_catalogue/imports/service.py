@@ -29,7 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from smile_catalogue.courses.models import Course, CourseFacet
+from smile_catalogue.courses.models import Course
 from smile_catalogue.db import is_postgres, table_of
 from smile_catalogue.imports.formats import ImportFileError, ParsedFile, parse_file
 from smile_catalogue.imports.models import ImportJob, ImportPayload, JobStatus
@@ -53,14 +53,11 @@ _PROGRESS_KEY = "catalogue_import_progress"
 _ANALYZE_AFTER = 500
 _ANALYZE_SHARE = 0.2
 #: what searches filter and sort courses by (the wide JSON and text columns, only read back, are left out:
-#: sampling them took most of the time), and the whole facet table with its extended statistics
+#: sampling them took most of the time)
 _ANALYZED_COURSE_COLUMNS = ("id", "tenant", "code", "status", "open_to_exchange", "ects", "eqf_level", "isced_code",
                             "organisational_unit_code", "capacity", "updated_at", "title_sort_en", "title_sort_fr",
-                            "search_vector")  # fmt: skip
-_ANALYZED = (
-    f"{table_of(Course).schema}.{table_of(Course).name} ({', '.join(_ANALYZED_COURSE_COLUMNS)}), "
-    f"{table_of(CourseFacet).schema}.{table_of(CourseFacet).name}"
-)
+                            "search_vector", "facets")  # fmt: skip
+_ANALYZED = f"{table_of(Course).schema}.{table_of(Course).name} ({', '.join(_ANALYZED_COURSE_COLUMNS)})"
 _WAKE_KEY = "catalogue_import_wake"
 #: the worker name of each job this process claimed, until it runs it
 _CLAIMS_KEY = "catalogue_import_claims"

@@ -1,6 +1,6 @@
 """Writing the courses of an import in bulk: COPY on PostgreSQL, multi-row statements on SQLite.
 
-Every course written gets its search columns and facets (as the API would give it), an audit entry, and,
+Every course written gets its search columns and facet values (as the API would give it), an audit entry, and,
 when the public can see the change, its ``catalogue.course.*`` event in the outbox, all in the caller's
 transaction.
 """
@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, cast
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from smile_catalogue import revision
 from smile_catalogue.courses import index
-from smile_catalogue.courses.models import Course, CourseFacet, CourseStatus
+from smile_catalogue.courses.models import Course, CourseStatus
 from smile_catalogue.courses.service import payload
 from smile_catalogue.db import is_postgres, metadata, outbox, table_of
 from smile_catalogue.refs import Refs
@@ -34,14 +35,15 @@ from smile_common.security import Principal
 __all__ = ["ExistingCourse", "Writer", "load_existing"]
 
 _COURSE = table_of(Course)
-_FACET = table_of(CourseFacet)
 _COLUMNS = [c.name for c in _COURSE.columns if c.name != "search_vector"]
-_FACET_COLUMNS = ["course_id", "dim", "value", "tenant"]
 #: the fields the search columns (sort keys, full-text words) are made of
 _SEARCHED_FIELDS = frozenset({"code", "title", "description", "learning_outcomes"})
 _BATCH = 2000
-#: JSON columns as COPY sends them (PostgreSQL reads the text into jsonb)
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _dumps(value: Any) -> str:
+    """A JSON column as COPY sends it (PostgreSQL reads the text into jsonb)."""
+    return orjson.dumps(value).decode()
 
 
 _JSON_FIELDS = frozenset(name for name in index.EDITABLE_FIELDS if isinstance(_COURSE.c[name].type, sa.JSON))
@@ -77,12 +79,13 @@ class ExistingCourse:
     status: str
     version: int
     content_hash: str
+    facets: list[str]
     values: StoredValues
 
 
 async def load_existing(session: AsyncSession, tenant: str) -> dict[str, ExistingCourse]:
     """The university's courses by lower-case code, with the fields an import may change."""
-    columns: list[Any] = [_COURSE.c[name] for name in ("id", "status", "version", "content_hash")]
+    columns: list[Any] = [_COURSE.c[name] for name in ("id", "status", "version", "content_hash", "facets")]
     for name in index.EDITABLE_FIELDS:
         column = _COURSE.c[name]
         columns.append(sa.cast(column, sa.Text).label(name) if name in _JSON_FIELDS else column)
@@ -91,7 +94,7 @@ async def load_existing(session: AsyncSession, tenant: str) -> dict[str, Existin
     for row in rows.mappings():
         values = StoredValues({name: row[name] for name in index.EDITABLE_FIELDS})
         out[row["code"].lower()] = ExistingCourse(
-            row["id"], row["code"], row["status"], row["version"], row["content_hash"], values
+            row["id"], row["code"], row["status"], row["version"], row["content_hash"], row["facets"] or [], values
         )
     return out
 
@@ -147,8 +150,6 @@ class Writer:
         await progress("writing", len(rows), total)
         updates = [self._changed_row(stored, values, publish, now) for stored, values, publish in self.updated]
         await self._update_courses(updates)
-        await self._insert(_FACET, _FACET_COLUMNS, self._facets(rows))
-        await self._update_facets()
         await self._audit(rows, who)
         await self._events(rows, updates)
         await revision.bump(self.session, tenant)
@@ -162,43 +163,6 @@ class Writer:
             row = self._new_row(values, status, now)
             rows.append(row)
             yield row
-
-    def _facets(self, rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        tenant, ancestry = self.principal.tenant, self.ancestry
-        for row in rows:
-            course_id = row["id"]
-            for dim, value in index.facet_values(row, ancestry):
-                yield {"course_id": course_id, "dim": dim, "value": value, "tenant": tenant}
-
-    async def _update_facets(self) -> None:
-        """Facets of the updated courses: only those that changed are deleted or added (a new capacity or
-        description changes none), compared with what is stored."""
-        if not self.updated:
-            return
-        tenant, ancestry = self.principal.tenant, self.ancestry
-        stored: dict[uuid.UUID, set[tuple[str, str]]] = {}
-        ids = [course.id for course, _, _ in self.updated]
-        for start in range(0, len(ids), 1000):
-            query = sa.select(_FACET.c.course_id, _FACET.c.dim, _FACET.c.value).where(
-                _FACET.c.course_id.in_(ids[start : start + 1000])
-            )
-            for course_id, dim, value in await self.session.execute(query):
-                stored.setdefault(course_id, set()).add((dim, value))
-        removed: list[dict[str, Any]] = []
-        added: list[dict[str, Any]] = []
-        for course, values, _ in self.updated:
-            now, before = index.facet_values(values, ancestry), stored.get(course.id, set())
-            removed += ({"b_id": course.id, "b_dim": d, "b_value": v} for d, v in before - now)
-            added += ({"course_id": course.id, "dim": d, "value": v, "tenant": tenant} for d, v in now - before)
-        if removed:
-            statement = sa.delete(_FACET).where(
-                _FACET.c.course_id == sa.bindparam("b_id"),
-                _FACET.c.dim == sa.bindparam("b_dim"),
-                _FACET.c.value == sa.bindparam("b_value"),
-            )
-            for start in range(0, len(removed), _BATCH):
-                await self.session.execute(statement, removed[start : start + _BATCH])
-        await self._insert(_FACET, _FACET_COLUMNS, added)
 
     # --- rows --------------------------------------------------------------------------------------------
     def _new_row(self, values: dict[str, Any], status: str, now: Any) -> dict[str, Any]:
@@ -216,6 +180,7 @@ class Writer:
             "version": 1,
             "source": self.options.source,
             "fts_rowid": index.fts_rowid(values["id"]),
+            "facets": index.facet_list(values, self.ancestry),
         }
         return row
 
@@ -228,6 +193,9 @@ class Writer:
             if changed.keys() & _SEARCHED_FIELDS
             else {"content_hash": values["content_hash"]}
         )
+        facets = index.facet_list(values, self.ancestry)
+        if facets != stored.facets:  # a new capacity or description changes none
+            derived["facets"] = facets
         row = {
             **changed,
             **derived,
@@ -250,7 +218,8 @@ class Writer:
     async def _copy(
         self, table: sa.Table, columns: Sequence[str], rows: Iterable[dict[str, Any]] | AsyncIterable[dict[str, Any]]
     ) -> None:
-        json_columns = {c.name for c in table.columns if isinstance(c.type, sa.JSON)}
+        dialect = self.session.get_bind().dialect
+        json_columns = {c.name for c in table.columns if isinstance(c.type.dialect_impl(dialect), sa.JSON)}
         flags = [(c, c in json_columns) for c in columns]
         getter = operator.itemgetter(*columns)
         with_json = bool(json_columns & set(columns))

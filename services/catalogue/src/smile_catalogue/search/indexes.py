@@ -20,9 +20,9 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi import Request
 from prometheus_client import Counter, Gauge
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from smile_catalogue.courses.models import Course, CourseFacet, CourseStatus
+from smile_catalogue.courses.index import split_facet
+from smile_catalogue.courses.models import Course, CourseStatus
 from smile_catalogue.db import is_postgres
 from smile_catalogue.http_cache import CatalogueState, read_state
 from smile_catalogue.refs import load_refs
@@ -45,7 +45,6 @@ INDEX_BUILD = Gauge(
     "smile_catalogue_search_index_build_seconds", "Time the last build of a university's index took", ["tenant"]
 )
 _EXTRA = "catalogue.search_indexes"
-_PAIR, _LIST = "\x1f", "\x1e"
 #: after a failed build, searches of that university run on the database this long before another try
 RETRY_SECONDS = 60.0
 
@@ -194,47 +193,27 @@ async def load_index(database: Database, tenant: str, *, batch: int = 2000) -> M
             Course.status == CourseStatus.PUBLISHED.value,
             Course.open_to_exchange.is_(True),
         )
-        facets = await _facets(session, public, postgres)
-        columns = (Course.title_sort_en, Course.title_sort_fr, Course.search_head, Course.search_body)
+        columns = (Course.title_sort_en, Course.title_sort_fr, Course.search_head, Course.search_body, Course.facets)
         statement = sa.select(*ITEM_COLUMNS, *columns).where(*public).order_by(Course.code)
         result = await session.stream(statement.execution_options(yield_per=batch))
         later: list[list[CourseRow]] = []
         async for rows in result.mappings().partitions(batch):
             if postgres:  # indexed as they come: the snapshot does not stop anyone
-                await asyncio.to_thread(builder.add, [_course_row(row, facets) for row in rows])
+                await asyncio.to_thread(builder.add, [_course_row(row) for row in rows])
             else:  # SQLite's read transaction holds the write lock: read everything, then index
-                later.append([_course_row(row, facets) for row in rows])
+                later.append([_course_row(row) for row in rows])
         await session.rollback()
     for batch_rows in later:
         await asyncio.to_thread(builder.add, batch_rows)
     return await asyncio.to_thread(builder.finish)
 
 
-async def _facets(session: AsyncSession, public: tuple[Any, ...], postgres: bool) -> dict[Any, str]:
-    """Each course's facet rows, as one string ("dim\x1fvalue\x1edim\x1fvalue…")."""
-    pair = CourseFacet.dim + _PAIR + CourseFacet.value
-    aggregate = sa.func.string_agg(pair, _LIST) if postgres else sa.func.group_concat(pair, _LIST)
-    statement = (
-        sa.select(CourseFacet.course_id, aggregate)
-        .join(Course, Course.id == CourseFacet.course_id)
-        .where(*public)
-        .group_by(CourseFacet.course_id)
-    )
-    return {course_id: joined or "" for course_id, joined in await session.execute(statement)}
-
-
-def _course_row(row: Any, facets: dict[Any, str]) -> CourseRow:
-    joined = facets.pop(row["id"], "")
+def _course_row(row: Any) -> CourseRow:
     return CourseRow(
         columns=row,
         title_sort_en=row["title_sort_en"],
         title_sort_fr=row["title_sort_fr"],
         head=row["search_head"] or "",
         body=row["search_body"] or "",
-        facets=[_split(entry) for entry in joined.split(_LIST) if entry],
+        facets=[split_facet(entry) for entry in row["facets"] or ()],
     )
-
-
-def _split(entry: str) -> tuple[str, str]:
-    dim, _, value = entry.partition(_PAIR)
-    return dim, value

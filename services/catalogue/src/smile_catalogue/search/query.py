@@ -18,11 +18,12 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import ColumnElement
 
 from smile_catalogue import text
-from smile_catalogue.courses.index import format_ects, levels_up_to
-from smile_catalogue.courses.models import Course, CourseFacet, CourseStatus
+from smile_catalogue.courses.index import facet_entry, format_ects, levels_up_to
+from smile_catalogue.courses.models import Course, CourseStatus
 from smile_catalogue.db import SCHEMA
 from smile_common.errors import Problem
 
@@ -135,10 +136,12 @@ class SearchQuery:
         return conds
 
     def _in_facet(self, dim: str, values: Sequence[str]) -> ColumnElement[bool]:
-        matching = sa.select(CourseFacet.course_id).where(
-            CourseFacet.tenant == self.tenant, CourseFacet.dim == dim, CourseFacet.value.in_(list(values))
-        )
-        return Course.id.in_(matching)
+        """The course has one of ``values`` in dimension ``dim``."""
+        entries = [facet_entry(dim, value) for value in values]
+        if self.postgres:  # array overlap, answered by the GIN index on the column
+            return Course.facets.bool_op("&&")(sa.bindparam(None, entries, type_=postgresql.ARRAY(sa.Text())))
+        each = sa.func.json_each(Course.facets).table_valued("value")
+        return sa.exists(sa.select(1).select_from(each).where(each.c.value.in_(entries)))
 
     def _text_match(self, *, head_only: bool) -> ColumnElement[bool]:
         if self.postgres:

@@ -8,8 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from smile_catalogue.courses.index import format_ects
-from smile_catalogue.courses.models import Course, CourseFacet
+from smile_catalogue.courses.index import FACET_SEPARATOR, format_ects, split_facet
+from smile_catalogue.courses.models import Course
 from smile_catalogue.http_cache import json_bytes
 from smile_catalogue.refs import Refs
 from smile_catalogue.search.labels import FacetLabels
@@ -18,7 +18,7 @@ from smile_common.events.payloads.catalogue import los_id
 
 __all__ = ["FACETS", "ITEM_COLUMNS", "item_of", "search"]
 
-#: facet name -> dimension of the facet table
+#: facet name -> dimension of a course's facet entries (``Course.facets``)
 FACETS = {
     "term": "term",
     "language": "lang",
@@ -97,19 +97,22 @@ async def _facets(session: AsyncSession, query: SearchQuery, labels: FacetLabels
     groups: list[tuple[list[str], str | None]] = [(plain, None)] if plain else []
     groups += [([FACETS[facet]], facet) for facet in sorted(active)]
     for dims, without in groups:
-        # the matching courses first (full-text index, filters), then their facet rows by primary key: the
-        # planner otherwise tends to read the whole facet table to test each row against the matching set
-        matching = sa.select(Course.id).where(*query.conditions(without=without)).cte("matching")
+        # the matching courses first (full-text index, filters), then the entries of their facet arrays
+        matching = sa.select(Course.facets).where(*query.conditions(without=without)).cte("matching")
         if query.postgres:
             matching = matching.prefix_with("MATERIALIZED", dialect="postgresql")
+            each = sa.func.unnest(matching.c.facets).table_valued("value").render_derived()
+        else:
+            each = sa.func.json_each(matching.c.facets).table_valued("value")
+        entry = each.c.value
         statement = (
-            sa.select(CourseFacet.dim, CourseFacet.value, sa.func.count())
-            .select_from(matching)
-            .join(CourseFacet, CourseFacet.course_id == matching.c.id)
-            .where(CourseFacet.dim.in_(dims))
-            .group_by(CourseFacet.dim, CourseFacet.value)
+            sa.select(entry, sa.func.count())
+            .select_from(matching.join(each, sa.true()))
+            .where(sa.or_(*(entry.startswith(f"{dim}{FACET_SEPARATOR}", autoescape=True) for dim in dims)))
+            .group_by(entry)
         )
-        for dim, value, count in await session.execute(statement):
+        for value, count in await session.execute(statement):
+            dim, value = split_facet(value)
             counts[_DIMS[dim]][value] = int(count)
     return {facet: labels.entries(facet, counts.get(facet, {}), query.filters) for facet in FACETS}
 
