@@ -10,6 +10,7 @@ same courses on either backend. Every query word matches as a prefix (``econ`` f
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -72,8 +73,9 @@ def code_tokens(code: str) -> list[str]:
 
 
 def document(parts: Iterable[str]) -> str:
-    """Folded words of several texts, space-separated: what both backends index."""
-    return " ".join(word for part in parts for word in tokens(part))
+    """Folded words of several texts, space-separated: what both backends index (the words of the texts
+    joined by spaces are the texts' words: see :func:`tokens`)."""
+    return " ".join(itertools.chain.from_iterable(map(_chunk_tokens, " ".join(parts).split())))
 
 
 def sort_key(text: str | None) -> str:

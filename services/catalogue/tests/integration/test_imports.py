@@ -445,3 +445,24 @@ async def test_a_reimport_moves_a_course_between_filters_and_leaves_the_others_a
         )
         changes = sorted((sorted(c) for c in trail), key=len)
     assert changes == [["capacity"], ["capacity", "languages", "term_codes"]]  # what changed, nothing else
+
+
+async def test_a_large_published_import_writes_one_event_per_course_and_all_are_delivered(catalogue) -> None:
+    # enough courses for the bulk path of the outbox (COPY on PostgreSQL)
+    rows = [ROWS[0].replace("DRT-EU-101", f"DRT-EU-{n:03d}") for n in range(150)]
+    job = await import_csv(catalogue, csv_file(*rows), publish="true")
+    assert job["summary"]["created"] == 150
+    published = OUTBOX.c.event_type == "catalogue.course.published.v1"
+    async with catalogue.runtime.database.sessionmaker() as session:
+        envelopes = (await session.execute(sa.select(OUTBOX.c.envelope).where(published))).scalars().all()
+        ids = dict((await session.execute(sa.select(COURSES.c.code, COURSES.c.id))).all())
+    assert len(envelopes) == 150
+    for envelope in envelopes:
+        data = envelope["data"]
+        assert envelope["type"] == "catalogue.course.published.v1"
+        assert envelope["tenant"] == HEI
+        assert envelope["subject"] == data["course_id"] == str(ids[data["code"]])
+        assert (data["ects"], data["isced_code"], data["term_codes"]) == (6.0, "0421", ["2026-S1"])
+    assert len({envelope["id"] for envelope in envelopes}) == 150
+    assert await catalogue.drain() >= 150
+    assert await catalogue.count(OUTBOX, published, OUTBOX.c.published_at.is_(None)) == 0

@@ -19,6 +19,14 @@ from smile_common.logging import correlation_id
 __all__ = ["Outbox"]
 
 _WRITTEN_KEY = "smile_outbox_written"
+#: from this many events at once, :meth:`Outbox.record_many` copies them on PostgreSQL
+_COPY_FROM = 100
+_COPIED = ("event_id", "event_type", "tenant", "envelope", "created_at", "attempts")
+
+
+def _asyncpg(session: AsyncSession) -> bool:
+    bind = session.get_bind()
+    return bind.dialect.name == "postgresql" and bind.dialect.driver == "asyncpg"
 
 
 class Outbox:
@@ -48,16 +56,33 @@ class Outbox:
     async def record_many(
         self, session: AsyncSession, events: Sequence[tuple[EventPayload, str | None]], *, tenant: str
     ) -> list[Envelope]:
-        """Add many ``(payload, subject)`` events in one statement (bulk imports), like :meth:`record`."""
+        """Add many ``(payload, subject)`` events at once (bulk imports), like :meth:`record`.
+
+        On PostgreSQL the rows are copied (``COPY``), several times cheaper than an ``INSERT`` for the
+        thousands of events of a large import."""
+        correlation = correlation_id.get()
         envelopes = [
-            new_envelope(
-                payload, source=self.source, tenant=tenant, subject=subject, correlation_id=correlation_id.get()
-            )
+            new_envelope(payload, source=self.source, tenant=tenant, subject=subject, correlation_id=correlation)
             for payload, subject in events
         ]
+        if len(envelopes) >= _COPY_FROM and _asyncpg(session):
+            await self._copy(session, envelopes)
+            return envelopes
         for start in range(0, len(envelopes), 1000):
             await self._insert(session, envelopes[start : start + 1000])
         return envelopes
+
+    async def _copy(self, session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+        now = utcnow()
+        records = []
+        for envelope in envelopes:
+            check_envelope(envelope)
+            records.append((envelope.id, envelope.type, envelope.tenant, envelope.model_dump_json(), now, 0))
+        raw: Any = (await (await session.connection()).get_raw_connection()).driver_connection
+        await raw.copy_records_to_table(
+            self.table.name, schema_name=self.table.schema, columns=list(_COPIED), records=records
+        )
+        await self._written(session)
 
     async def record_envelope(self, session: AsyncSession, envelope: Envelope) -> None:
         await self._insert(session, [envelope])
@@ -83,6 +108,9 @@ class Outbox:
             await session.execute(sa.insert(self.table).values(**rows[0]))
         else:
             await session.execute(sa.insert(self.table), rows)
+        await self._written(session)
+
+    async def _written(self, session: AsyncSession) -> None:
         written: set[Outbox] = session.info.setdefault(_WRITTEN_KEY, set())
         if self not in written and session.bind is not None and session.bind.dialect.name == "postgresql":
             # Delivered by PostgreSQL at commit only: relays in other processes wake up at once.

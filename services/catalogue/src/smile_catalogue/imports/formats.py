@@ -16,6 +16,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import orjson
+
 from smile_common.errors import Problem
 
 __all__ = [
@@ -99,9 +101,14 @@ def parse_file(content: bytes, fmt: Format, options: Mapping[str, Any] | None = 
 # --- JSON ------------------------------------------------------------------------------------------------
 def _parse_json(text: str, encoding: str) -> ParsedFile:
     try:
-        document = json.loads(text)
-    except ValueError as exc:
-        raise ImportFileError(f"The file is not valid JSON: {exc}.") from exc
+        document = orjson.loads(text)  # several times faster on a large file
+    except orjson.JSONDecodeError:
+        # what orjson refuses but JSON allows (integers beyond 64 bits…), and the standard library's
+        # error messages, which say where the file is wrong
+        try:
+            document = json.loads(text)
+        except ValueError as exc:
+            raise ImportFileError(f"The file is not valid JSON: {exc}.") from exc
     if isinstance(document, list):
         document = {"courses": document}
     if not isinstance(document, dict):

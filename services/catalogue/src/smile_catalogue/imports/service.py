@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -456,7 +457,7 @@ async def _mark_finished(
     payload = await session.get(ImportPayload, lease.job_id)
     if payload is not None:
         payload.content = None  # the file is not kept once applied: the report says what it did
-        payload.report = gzip.compress(json.dumps(rows or [], ensure_ascii=False).encode())
+        payload.report = gzip.compress(orjson.dumps(rows or []), compresslevel=5)
     await session.flush()
     return job
 
