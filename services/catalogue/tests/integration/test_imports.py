@@ -16,7 +16,7 @@ from smile_catalogue.db import metadata
 from smile_catalogue.definition import DEFINITION
 from smile_catalogue.imports import cli
 from smile_catalogue.imports.models import ImportJob
-from smile_catalogue.imports.service import claim_next, run_job
+from smile_catalogue.imports.service import claim_next, run_job, statistics_refreshed
 from smile_common.audit import audit_table_for
 from smile_common.testing.harness import ServiceHarness
 from smile_common.testing.wait import eventually
@@ -466,3 +466,17 @@ async def test_a_large_published_import_writes_one_event_per_course_and_all_are_
     assert len({envelope["id"] for envelope in envelopes}) == 150
     assert await catalogue.drain() >= 150
     assert await catalogue.count(OUTBOX, published, OUTBOX.c.published_at.is_(None)) == 0
+
+
+@pytest.mark.parametrize("smile_stack", ["infra"], indirect=True)
+async def test_a_large_import_refreshes_the_planner_statistics_after_its_commit(catalogue) -> None:
+    # PostgreSQL only: until the tables are analysed, the planner takes them for empty (reltuples -1)
+    rows = [ROWS[2].replace("LNG-FLE-100", f"LNG-FLE-{n:04d}") for n in range(600)]
+    job = await import_csv(catalogue, csv_file(*rows))
+    assert job["status"] == "succeeded"
+    await statistics_refreshed(catalogue.runtime)
+    async with catalogue.runtime.database.sessionmaker() as session:
+        estimate = await session.scalar(
+            sa.text("SELECT reltuples FROM pg_class WHERE oid = 'catalogue.course'::regclass")
+        )
+    assert estimate == 600

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence, Sized
 from typing import Any
 
 import sqlalchemy as sa
@@ -54,35 +55,49 @@ class Outbox:
         return envelope
 
     async def record_many(
-        self, session: AsyncSession, events: Sequence[tuple[EventPayload, str | None]], *, tenant: str
+        self, session: AsyncSession, events: Iterable[tuple[EventPayload, str | None]], *, tenant: str
     ) -> list[Envelope]:
         """Add many ``(payload, subject)`` events at once (bulk imports), like :meth:`record`.
 
-        On PostgreSQL the rows are copied (``COPY``), several times cheaper than an ``INSERT`` for the
-        thousands of events of a large import."""
+        On PostgreSQL many events are copied (``COPY``, several times cheaper than an ``INSERT`` for the
+        thousands of events of a large import); given as a generator, they are made while the server
+        writes the previous ones."""
         correlation = correlation_id.get()
-        envelopes = [
-            new_envelope(payload, source=self.source, tenant=tenant, subject=subject, correlation_id=correlation)
-            for payload, subject in events
-        ]
-        if len(envelopes) >= _COPY_FROM and _asyncpg(session):
-            await self._copy(session, envelopes)
-            return envelopes
-        for start in range(0, len(envelopes), 1000):
-            await self._insert(session, envelopes[start : start + 1000])
+        envelopes: list[Envelope] = []
+
+        def made() -> Iterator[Envelope]:
+            for payload, subject in events:
+                envelope = new_envelope(
+                    payload, source=self.source, tenant=tenant, subject=subject, correlation_id=correlation
+                )
+                envelopes.append(envelope)
+                yield envelope
+
+        if _asyncpg(session) and (not isinstance(events, Sized) or len(events) >= _COPY_FROM):
+            await self._copy(session, made())
+        else:
+            pending = made()
+            while chunk := list(itertools.islice(pending, 1000)):
+                await self._insert(session, chunk)
         return envelopes
 
-    async def _copy(self, session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+    async def _copy(self, session: AsyncSession, envelopes: Iterable[Envelope]) -> None:
         now = utcnow()
-        records = []
-        for envelope in envelopes:
-            check_envelope(envelope)
-            records.append((envelope.id, envelope.type, envelope.tenant, envelope.model_dump_json(), now, 0))
+        copied = 0
+
+        def records() -> Iterator[tuple[Any, ...]]:
+            nonlocal copied
+            for envelope in envelopes:
+                check_envelope(envelope)
+                copied += 1
+                yield envelope.id, envelope.type, envelope.tenant, envelope.model_dump_json(), now, 0
+
         raw: Any = (await (await session.connection()).get_raw_connection()).driver_connection
         await raw.copy_records_to_table(
-            self.table.name, schema_name=self.table.schema, columns=list(_COPIED), records=records
+            self.table.name, schema_name=self.table.schema, columns=list(_COPIED), records=records()
         )
-        await self._written(session)
+        if copied:
+            await self._written(session)
 
     async def record_envelope(self, session: AsyncSession, envelope: Envelope) -> None:
         await self._insert(session, [envelope])

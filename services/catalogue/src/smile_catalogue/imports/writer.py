@@ -295,11 +295,16 @@ class Writer:
             )
 
     async def _events(self, created: list[dict[str, Any]], updates: list[dict[str, Any]]) -> None:
-        events: list[tuple[Any, str | None]] = []
+        # the events are made while the outbox copies the previous ones (PostgreSQL)
+        await outbox.record_many(self.session, self._event_payloads(created, updates), tenant=self.principal.tenant)
+
+    def _event_payloads(
+        self, created: list[dict[str, Any]], updates: list[dict[str, Any]]
+    ) -> Iterator[tuple[Any, str | None]]:
         who = self.principal.subject
         for row in created:
             if row["status"] == CourseStatus.PUBLISHED.value:
-                events.append((payload(CoursePublished, _course(row), who), str(row["id"])))
+                yield payload(CoursePublished, _course(row), who), str(row["id"])
         for (stored, values, publish), row in zip(self.updated, updates, strict=True):
             if publish:
                 kind: Any = CoursePublished
@@ -308,9 +313,7 @@ class Writer:
             else:
                 continue
             course = _course({**values, "id": stored.id, "updated_at": row["updated_at"], "version": row["version"]})
-            events.append((payload(kind, course, who), str(stored.id)))
-        if events:
-            await outbox.record_many(self.session, events, tenant=self.principal.tenant)
+            yield payload(kind, course, who), str(stored.id)
 
 
 def _audited(values: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
