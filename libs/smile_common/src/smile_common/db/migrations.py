@@ -73,7 +73,7 @@ class MigrationTree:
             return await conn.run_sync(self._differences)
 
     def _differences(self, sync: Connection) -> list[Any]:
-        ctx = MigrationContext.configure(sync, opts=_context_options(self.metadata))
+        ctx = MigrationContext.configure(sync, opts=_context_options(self.metadata, sync.dialect.name))
         return list(compare_metadata(ctx, self.metadata))
 
     async def revision(self, database: Database, message: str) -> None:
@@ -141,7 +141,17 @@ def _unmanaged(metadata: sa.MetaData, name: str | None) -> bool:
     return False
 
 
-def _context_options(metadata: sa.MetaData) -> dict[str, Any]:
+def _for_dialect(item: Any, dialect: str) -> bool:
+    """Whether a model's index exists on ``dialect``: ``Index(...).ddl_if(dialect="postgresql")`` makes an
+    index PostgreSQL-only (a GIN index, say), which autogenerate would otherwise expect everywhere."""
+    condition = getattr(item, "_ddl_if", None)
+    wanted = getattr(condition, "dialect", None)
+    if wanted is None:
+        return True
+    return dialect == wanted if isinstance(wanted, str) else dialect in wanted
+
+
+def _context_options(metadata: sa.MetaData, dialect: str) -> dict[str, Any]:
     schema = metadata.schema
 
     def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
@@ -151,12 +161,16 @@ def _context_options(metadata: sa.MetaData) -> dict[str, Any]:
             return not _unmanaged(metadata, name)
         return True
 
+    def include_object(item: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        return reflected or type_ != "index" or _for_dialect(item, dialect)
+
     return {
         "target_metadata": metadata,
         "version_table_schema": schema,
         "version_table": VERSION_TABLE,
         "include_schemas": True,
         "include_name": include_name,
+        "include_object": include_object,
         "render_as_batch": True,
         "compare_type": True,
         "compare_server_default": False,
@@ -171,6 +185,6 @@ def run_env() -> None:
     metadata = context.config.attributes.get("metadata")
     if connection is None or metadata is None:
         raise RuntimeError("run migrations with `smile-<service> migrate`, not with the alembic command")
-    context.configure(connection=connection, **_context_options(metadata))
+    context.configure(connection=connection, **_context_options(metadata, connection.dialect.name))
     with context.begin_transaction():
         context.run_migrations()
