@@ -43,6 +43,8 @@ LanguageCode = Annotated[str, StringConstraints(to_lower=True, strip_whitespace=
 
 
 def _text_languages(value: dict[str, str]) -> dict[str, str]:
+    if value.keys() <= LANGUAGES:  # plain two-letter codes: most texts (checked once per text of an import)
+        return value
     for tag in value:
         if not _LANG_TAG.match(tag) or tag[:2] not in LANGUAGES:
             raise ValueError(f"'{tag}' is not a language code such as 'fr' or 'en'")

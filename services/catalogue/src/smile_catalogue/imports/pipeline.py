@@ -211,6 +211,7 @@ def _errors(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> list[di
 
 # --- courses ---------------------------------------------------------------------------------------------
 _HOURS = {"lecture", "tutorial", "practical", "independent"}
+_EDITABLE = frozenset(EDITABLE_FIELDS)
 
 
 def _merged(row: SourceRow, stored: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -269,7 +270,7 @@ def _check_row(
         result.add("course", row.line, row.code, "rejected", row.errors)
         return
     stored = existing.get(key)
-    unknown = set(row.patch) - set(EDITABLE_FIELDS)
+    unknown = row.patch.keys() - _EDITABLE
     if unknown:
         errors = [
             {"loc": [name], "msg": "not a field of a course", "type": "extra_forbidden"} for name in sorted(unknown)
