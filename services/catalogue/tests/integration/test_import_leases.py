@@ -72,6 +72,7 @@ async def test_a_job_whose_worker_died_is_taken_over_by_a_worker_once_its_lease_
     job = await eventually(finished)
     assert job["status"] == "succeeded"
     assert job["summary"]["created"] == 3
+    assert job["attempts"] == 2  # staff can see that the job was taken over
     row = await job_row(harness, job_id)
     assert row.attempts == 2
     assert row.worker != dead
@@ -149,6 +150,7 @@ async def test_a_job_whose_workers_keep_dying_is_given_up(make_harness) -> None:
     job = (await harness.client.get(f"/imports/{job_id}", headers=editor(harness))).json()
     assert job["status"] == "failed"
     assert "stopped 2 times" in job["error"]
+    assert job["attempts"] == 2
     payload = table_of(ImportPayload)
     assert await harness.count(payload, payload.c.content.is_not(None)) == 0  # the file is not kept
     assert await harness.count(COURSES) == 0

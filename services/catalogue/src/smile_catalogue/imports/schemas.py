@@ -50,6 +50,13 @@ class ImportJobRead(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    attempts: int = Field(
+        description="how many times a worker has taken the job: more than 1 means a worker stopped while running "
+        "it (crash, out of memory, node lost) and another one took it over, from the start"
+    )
+    lease_expires_at: datetime | None = Field(
+        description="while the job runs: until when it belongs to its worker, which renews this while it works"
+    )
 
 
 class ImportRow(BaseModel):
