@@ -310,6 +310,10 @@ async def run_job(
         with collector_paused():
             parsed = await _read(runtime, job, content)
             result, finished = await _apply(runtime, job, parsed, progress, lease)
+            (status, summary), total = _outcome(job, parsed, result), len(parsed.courses)
+            # the file's rows are freed before the collector runs again, which would otherwise go through
+            # every one of them (about 0.3 s for 50,000 courses)
+            del parsed, content
     except (ImportFileError, SisError, SisConfigurationError) as exc:
         error = str(getattr(exc, "detail", None) or exc)
         return await _finish(runtime, lease, JobStatus.FAILED, error=error)
@@ -323,8 +327,7 @@ async def run_job(
         runtime.extras.get(_PROGRESS_KEY, {}).pop(job_id, None)
     if finished is not None:  # written and finished in the import's own transaction
         return finished
-    status, summary = _outcome(job, parsed, result)
-    return await _finish(runtime, lease, status, summary=summary, rows=result.rows, total=len(parsed.courses))
+    return await _finish(runtime, lease, status, summary=summary, rows=result.rows, total=total)
 
 
 def _outcome(job: ImportJob, parsed: ParsedFile, result: ImportResult) -> tuple[JobStatus, dict[str, Any]]:
