@@ -76,7 +76,8 @@ async def _run(runtime: Runtime, args: argparse.Namespace, source: str, options:
     if not claimed:
         print("the job was taken by a worker; follow it with GET /imports/" + str(job_id), file=sys.stderr)
         return 0
-    finished = await service.run_job(runtime, job_id, printer=_Bar(args.quiet))
+    # the file is handed over as it is (a worker taking the job over reads it from the job)
+    finished = await service.run_job(runtime, job_id, printer=_Bar(args.quiet), content=job.get("content"))
     if not args.quiet:
         sys.stderr.write("\n")
     async with runtime.database.sessionmaker() as session:

@@ -87,6 +87,15 @@ def decode(content: bytes) -> tuple[str, str]:
 
 
 def parse_file(content: bytes, fmt: Format, options: Mapping[str, Any] | None = None) -> ParsedFile:
+    if fmt == "json" and not content.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        # most JSON files are UTF-8 without BOM: read as they are (orjson checks the UTF-8), without making
+        # the text first (a fifth of the time to read a large file); anything else is decoded below
+        try:
+            document = orjson.loads(content)
+        except orjson.JSONDecodeError:
+            pass
+        else:
+            return _json_document(document, "utf-8")
     text, encoding = decode(content)
     if not text.strip():
         raise ImportFileError("The file is empty.")
@@ -109,6 +118,10 @@ def _parse_json(text: str, encoding: str) -> ParsedFile:
             document = json.loads(text)
         except ValueError as exc:
             raise ImportFileError(f"The file is not valid JSON: {exc}.") from exc
+    return _json_document(document, encoding)
+
+
+def _json_document(document: Any, encoding: str) -> ParsedFile:
     if isinstance(document, list):
         document = {"courses": document}
     if not isinstance(document, dict):

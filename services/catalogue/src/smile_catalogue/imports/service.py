@@ -294,14 +294,22 @@ class _Lease:
 
 
 async def run_job(
-    runtime: Runtime, job_id: uuid.UUID, printer: Printer | None = None, *, worker: str | None = None
+    runtime: Runtime,
+    job_id: uuid.UUID,
+    printer: Printer | None = None,
+    *,
+    worker: str | None = None,
+    content: bytes | None = None,
 ) -> ImportJob:
     """Run a job this process claimed to its end and return it as it finished (or, if another worker took
-    it over meanwhile, as that worker has it)."""
+    it over meanwhile, as that worker has it). ``content``: the job's file, when this process has just
+    queued it (the command line), which saves reading it back (0.3 s for a 73 MB file); otherwise it is
+    read from the job."""
     async with runtime.database.sessionmaker() as session:
         job = await session.get(ImportJob, job_id)
         assert job is not None
-        content = await session.scalar(sa.select(ImportPayload.content).where(ImportPayload.job_id == job_id))
+        if content is None:
+            content = await session.scalar(sa.select(ImportPayload.content).where(ImportPayload.job_id == job_id))
     claimed = runtime.extras.get(_CLAIMS_KEY, {}).pop(job_id, None)
     lease = _Lease(runtime, job_id, worker or claimed or job.worker or "")
     keeper = asyncio.ensure_future(lease.keep())
