@@ -403,6 +403,21 @@ async def test_the_command_line_imports_a_file_with_progress_and_a_report(catalo
             )
         ).all()
     assert sorted(entries) == [("created", "system", "registrar-cli")] * 3
+    # one entry per new course, in the order of the file, saying which import made it
+    async with catalogue.runtime.database.sessionmaker() as session:
+        codes = {
+            str(course_id): code for course_id, code in await session.execute(sa.select(COURSES.c.id, COURSES.c.code))
+        }
+        trail = (
+            await session.execute(
+                sa.select(audit.c.object_id, audit.c.tenant, audit.c.detail)
+                .where(audit.c.object_type == "course")
+                .order_by(audit.c.id)
+            )
+        ).all()
+    assert [codes[object_id] for object_id, _, _ in trail] == [r["code"] for r in rows if r["outcome"] == "created"]
+    job_id = captured.out.split(":", 1)[0].removeprefix("import ")
+    assert {(tenant, detail) for _, tenant, detail in trail} == {(HEI, f"import {job_id} (offer.csv)")}
 
 
 async def test_another_university_keeps_its_own_courses(make_harness) -> None:

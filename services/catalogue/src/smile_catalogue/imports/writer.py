@@ -18,6 +18,7 @@ from typing import Any, cast
 
 import orjson
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from smile_catalogue import revision
@@ -268,16 +269,40 @@ class Writer:
         table = audit_table_for(metadata)
         if table is None or not (created or self.updated):
             return
+        if created and is_postgres(self.session):
+            # the entries of new courses differ only by the course: PostgreSQL makes them from the ids
+            await self._audit_created(table, [row["id"] for row in created])
+            created = []
         entries = self._audit_entries(created)
-        first = next(entries)
-        await self._insert(table, list(first), itertools.chain([first], entries))
+        first = next(entries, None)
+        if first is not None:
+            await self._insert(table, list(first), itertools.chain([first], entries))
+
+    async def _audit_created(self, table: sa.Table, ids: list[uuid.UUID]) -> None:
+        """One audit entry per new course, in the order of the file: ``INSERT … SELECT`` over the ids."""
+        entry = self._created_entry("")
+        given = sa.func.unnest(sa.bindparam("ids", ids, type_=postgresql.ARRAY(sa.Uuid()))).table_valued(
+            "course_id", with_ordinality="n"
+        ).render_derived()
+        columns = [name for name in entry if name != "object_id"]
+        values = [sa.literal(entry[name], type_=table.c[name].type) for name in columns]
+        select = sa.select(*values, sa.cast(given.c.course_id, sa.Text)).order_by(given.c.n)
+        await self.session.execute(sa.insert(table).from_select([*columns, "object_id"], select))
+
+    def _created_entry(self, course_id: Any) -> dict[str, Any]:
+        return entry_values(
+            self.session,
+            tenant=self.principal.tenant,
+            action="created",
+            object_type="course",
+            object_id=course_id,
+            detail=self.options.label,
+        )
 
     def _audit_entries(self, created: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         tenant, label, session = self.principal.tenant, self.options.label, self.session
         for row in created:
-            yield entry_values(
-                session, tenant=tenant, action="created", object_type="course", object_id=row["id"], detail=label
-            )
+            yield self._created_entry(row["id"])
         for stored, values, publish in self.updated:
             # only fields whose values differ can differ in the trail (a re-import changes few)
             names = [name for name in index.EDITABLE_FIELDS if stored.values[name] != values[name]]
