@@ -501,11 +501,13 @@ async def _mark_finished(
     job.summary = summary or {}
     job.total_rows = job.processed_rows = total
     job.lease_expires_at = None
-    payload = await session.get(ImportPayload, lease.job_id)
-    if payload is not None:
-        payload.content = None  # the file is not kept once applied: the report says what it did
-        payload.report = gzip.compress(orjson.dumps(rows or []), compresslevel=5)
     await session.flush()
+    # the file is not kept once applied: the report says what it did (the file is not read back to drop it)
+    report = gzip.compress(orjson.dumps(rows or []), compresslevel=5)
+    payloads = table_of(ImportPayload)
+    await session.execute(
+        sa.update(payloads).where(payloads.c.job_id == lease.job_id).values(content=None, report=report)
+    )
     return job
 
 
