@@ -1,5 +1,9 @@
 from decimal import Decimal
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from smile_catalogue import text
 from smile_catalogue.courses.index import content_hash, facet_values, format_ects, unit_ancestry
 from smile_catalogue.vocab import isced_problem
@@ -52,3 +56,20 @@ def test_the_content_hash_ignores_formatting_but_not_values() -> None:
     assert content_hash(base) == content_hash({**base, "ects": Decimal("5")})
     assert content_hash(base) != content_hash({**base, "ects": Decimal("6")})
     assert format_ects(Decimal("6.00")) == "6"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=60), max_size=4))
+def test_indexed_words_are_the_words_of_each_whole_text_folded(texts: list[str]) -> None:
+    # the chunk cache, even when it is emptied, gives the words folding each whole text would give
+    expected = " ".join(word for t in texts for word in text._WORD.findall(text.fold(t)))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(text, "_CHUNKS_MAX", 3)
+        assert text.document(texts) == expected
+        assert text.document(texts) == expected  # from the cache
+    assert text.tokens(" ".join(texts)) == expected.split()
+
+
+def test_indexed_words_of_a_french_and_english_course() -> None:
+    texts = ["Œnologie : l'élaboration   des vins\u00a0(TD).", "Wine-making_101 — ÉTUDES de cas"]
+    assert text.document(texts) == "oenologie l elaboration des vins td wine making 101 etudes de cas"

@@ -281,9 +281,11 @@ class Writer:
     async def _audit_created(self, table: sa.Table, ids: list[uuid.UUID]) -> None:
         """One audit entry per new course, in the order of the file: ``INSERT … SELECT`` over the ids."""
         entry = self._created_entry("")
-        given = sa.func.unnest(sa.bindparam("ids", ids, type_=postgresql.ARRAY(sa.Uuid()))).table_valued(
-            "course_id", with_ordinality="n"
-        ).render_derived()
+        given = (
+            sa.func.unnest(sa.bindparam("ids", ids, type_=postgresql.ARRAY(sa.Uuid())))
+            .table_valued("course_id", with_ordinality="n")
+            .render_derived()
+        )
         columns = [name for name in entry if name != "object_id"]
         values = [sa.literal(entry[name], type_=table.c[name].type) for name in columns]
         select = sa.select(*values, sa.cast(given.c.course_id, sa.Text)).order_by(given.c.n)
