@@ -62,8 +62,16 @@ def fts_rowid(course_id: uuid.UUID) -> int:
 
 def format_ects(ects: Decimal | float | int) -> str:
     """``6`` for 6.00, ``2.5`` for 2.50: how credits are shown and faceted."""
-    value = Decimal(str(ects)).normalize()
-    return f"{value:f}"
+    shown = _ECTS_SHOWN.get(ects) if type(ects) is Decimal else None
+    if shown is None:
+        shown = f"{Decimal(str(ects)).normalize():f}"
+        if type(ects) is Decimal and ects > 0 and len(_ECTS_SHOWN) < 10_000:
+            _ECTS_SHOWN[ects] = shown  # equal credits are shown alike (5, 5.0, 5.00: "5")
+    return shown
+
+
+#: credits as shown, by value: a catalogue has a few dozen values, formatted for each course of an import
+_ECTS_SHOWN: dict[Decimal, str] = {}
 
 
 def _jsonable(value: Any) -> Any:

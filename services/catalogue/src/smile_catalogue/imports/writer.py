@@ -112,10 +112,14 @@ class Writer:
         self.updated: list[tuple[ExistingCourse, dict[str, Any], bool]] = []
         #: rows of new courses already written by :meth:`copy_while_checking`
         self.copied: list[dict[str, Any]] = []
+        #: the columns every new course has alike, for a (status, time)
+        self._fixed: tuple[Any, dict[str, Any]] = (None, {})
 
     def create(self, values: dict[str, Any], digest: str) -> uuid.UUID:
-        course_id = uuid.uuid4()
-        self.created.append({"id": course_id, **values, "content_hash": digest})
+        """A new course from its checked ``values`` (taken over: the writer completes them into its row)."""
+        course_id = values["id"] = uuid.uuid4()
+        values["content_hash"] = digest
+        self.created.append(values)
         return course_id
 
     def update(self, stored: ExistingCourse, values: dict[str, Any], digest: str, *, publish: bool) -> None:
@@ -167,23 +171,27 @@ class Writer:
 
     # --- rows --------------------------------------------------------------------------------------------
     def _new_row(self, values: dict[str, Any], status: str, now: Any) -> dict[str, Any]:
-        who = self.principal.subject
-        row = {
-            **values,
-            **index.derived_columns(values, digest=values["content_hash"]),
-            "tenant": self.principal.tenant,
-            "status": status,
-            "status_changed_by": who,
-            "status_changed_at": now,
-            "created_at": now,
-            "updated_at": now,
-            "updated_by": who,
-            "version": 1,
-            "source": self.options.source,
-            "fts_rowid": index.fts_rowid(values["id"]),
-            "facets": index.facet_list(values, self.ancestry),
-        }
-        return row
+        """The row of a new course: its values (from :meth:`create`, completed in place) and the columns
+        every course of the import has alike."""
+        key = (status, now)
+        if self._fixed[0] != key:
+            who = self.principal.subject
+            self._fixed = key, {
+                "tenant": self.principal.tenant,
+                "status": status,
+                "status_changed_by": who,
+                "status_changed_at": now,
+                "created_at": now,
+                "updated_at": now,
+                "updated_by": who,
+                "version": 1,
+                "source": self.options.source,
+            }
+        values.update(index.derived_columns(values, digest=values["content_hash"]))
+        values.update(self._fixed[1])
+        values["fts_rowid"] = index.fts_rowid(values["id"])
+        values["facets"] = index.facet_list(values, self.ancestry)
+        return values
 
     def _changed_row(self, stored: ExistingCourse, values: dict[str, Any], publish: bool, now: Any) -> dict[str, Any]:
         who = self.principal.subject
