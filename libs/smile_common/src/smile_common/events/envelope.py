@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "EventPayload",
     "add_envelope_validator",
     "check_envelope",
+    "envelope_json",
     "is_retained",
     "new_envelope",
     "published_event_types",
@@ -96,6 +98,35 @@ def new_envelope(
         correlationid=correlation_id,
         data=payload.model_dump(mode="json"),
     )
+
+
+def envelope_json(
+    payload: EventPayload,
+    *,
+    source: str,
+    tenant: str,
+    subject: str | None = None,
+    correlation_id: str | None = None,
+) -> tuple[str, str]:
+    """The id and JSON text of the envelope :func:`new_envelope` makes for ``payload``, written without the
+    envelope model (bulk writers: about half the time): the same text as ``new_envelope(…).model_dump_json()``
+    (tested), and, when envelope checks are installed (tests), checked like it."""
+    event_id = str(uuid.uuid4())
+    head = {
+        "specversion": "1.0",
+        "id": event_id,
+        "source": source,
+        "type": payload.event_type,
+        "time": datetime.now(UTC),
+        "datacontenttype": "application/json",
+        "subject": subject,
+        "tenant": tenant,
+        "correlationid": correlation_id,
+    }
+    text = orjson.dumps(head, option=orjson.OPT_UTC_Z)[:-1].decode() + ',"data":' + payload.model_dump_json() + "}"
+    if _VALIDATORS:
+        check_envelope(Envelope.model_validate_json(text))
+    return event_id, text
 
 
 #: checks run on every envelope written to an outbox or published on a bus. Production installs none;

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from smile_common.db.base import utcnow
-from smile_common.events.envelope import Envelope, EventPayload, check_envelope, new_envelope
+from smile_common.events.envelope import Envelope, EventPayload, check_envelope, envelope_json, new_envelope
 from smile_common.logging import correlation_id
 
 __all__ = ["Outbox"]
@@ -56,41 +56,41 @@ class Outbox:
 
     async def record_many(
         self, session: AsyncSession, events: Iterable[tuple[EventPayload, str | None]], *, tenant: str
-    ) -> list[Envelope]:
-        """Add many ``(payload, subject)`` events at once (bulk imports), like :meth:`record`.
+    ) -> int:
+        """Add many ``(payload, subject)`` events at once (bulk imports), like :meth:`record`; returns how
+        many were added.
 
         On PostgreSQL many events are copied (``COPY``, several times cheaper than an ``INSERT`` for the
-        thousands of events of a large import); given as a generator, they are made while the server
-        writes the previous ones."""
+        thousands of events of a large import), their envelopes written as JSON text directly
+        (:func:`envelope_json`); given as a generator, they are made while the server writes the previous
+        ones."""
         correlation = correlation_id.get()
-        envelopes: list[Envelope] = []
-
-        def made() -> Iterator[Envelope]:
-            for payload, subject in events:
-                envelope = new_envelope(
-                    payload, source=self.source, tenant=tenant, subject=subject, correlation_id=correlation
-                )
-                envelopes.append(envelope)
-                yield envelope
-
         if _asyncpg(session) and (not isinstance(events, Sized) or len(events) >= _COPY_FROM):
-            await self._copy(session, made())
-        else:
-            pending = made()
-            while chunk := list(itertools.islice(pending, 1000)):
-                await self._insert(session, chunk)
-        return envelopes
+            return await self._copy(session, events, tenant, correlation)
+        count = 0
+        pending = (
+            new_envelope(payload, source=self.source, tenant=tenant, subject=subject, correlation_id=correlation)
+            for payload, subject in events
+        )
+        while chunk := list(itertools.islice(pending, 1000)):
+            await self._insert(session, chunk)
+            count += len(chunk)
+        return count
 
-    async def _copy(self, session: AsyncSession, envelopes: Iterable[Envelope]) -> None:
+    async def _copy(
+        self, session: AsyncSession, events: Iterable[tuple[EventPayload, str | None]], tenant: str, correlation: Any
+    ) -> int:
         now = utcnow()
         copied = 0
 
         def records() -> Iterator[tuple[Any, ...]]:
             nonlocal copied
-            for envelope in envelopes:
-                check_envelope(envelope)
+            for payload, subject in events:
+                event_id, text = envelope_json(
+                    payload, source=self.source, tenant=tenant, subject=subject, correlation_id=correlation
+                )
                 copied += 1
-                yield envelope.id, envelope.type, envelope.tenant, envelope.model_dump_json(), now, 0
+                yield event_id, payload.event_type, tenant, text, now, 0
 
         raw: Any = (await (await session.connection()).get_raw_connection()).driver_connection
         await raw.copy_records_to_table(
@@ -98,6 +98,7 @@ class Outbox:
         )
         if copied:
             await self._written(session)
+        return copied
 
     async def record_envelope(self, session: AsyncSession, envelope: Envelope) -> None:
         await self._insert(session, [envelope])

@@ -176,17 +176,20 @@ class Writer:
         key = (status, now)
         if self._fixed[0] != key:
             who = self.principal.subject
-            self._fixed = key, {
-                "tenant": self.principal.tenant,
-                "status": status,
-                "status_changed_by": who,
-                "status_changed_at": now,
-                "created_at": now,
-                "updated_at": now,
-                "updated_by": who,
-                "version": 1,
-                "source": self.options.source,
-            }
+            self._fixed = (
+                key,
+                {
+                    "tenant": self.principal.tenant,
+                    "status": status,
+                    "status_changed_by": who,
+                    "status_changed_at": now,
+                    "created_at": now,
+                    "updated_at": now,
+                    "updated_by": who,
+                    "version": 1,
+                    "source": self.options.source,
+                },
+            )
         values.update(index.derived_columns(values, digest=values["content_hash"]))
         values.update(self._fixed[1])
         values["fts_rowid"] = index.fts_rowid(values["id"])
