@@ -84,7 +84,8 @@ def code_tokens(code: str) -> list[str]:
 def document(parts: Iterable[str]) -> str:
     """Folded words of several texts, space-separated: what both backends index (the words of the texts
     joined by spaces are the texts' words: see :func:`tokens`)."""
-    cache, words = _CHUNKS, []
+    cache = _CHUNKS
+    words: list[str] = []
     for chunk in " ".join(parts).split():
         found = cache.get(chunk)
         words += _chunk_tokens(chunk) if found is None else found
