@@ -55,6 +55,9 @@ EDITABLE_FIELDS = (
 )
 
 
+_EDITABLE_SET = frozenset(EDITABLE_FIELDS)
+
+
 def fts_rowid(course_id: uuid.UUID) -> int:
     """A positive 63-bit row id for SQLite's FTS5 index, fixed for the life of the course."""
     return course_id.int >> 65
@@ -97,7 +100,12 @@ def content_hash(values: Mapping[str, Any]) -> str:
     The digest is that of the fields' canonical JSON (sorted keys, no spaces, characters as they are),
     made by orjson, which writes the same bytes as the standard library for every value a course holds
     (tested) several times faster; values orjson refuses are encoded by the standard library."""
-    subset = {name: values.get(name) for name in EDITABLE_FIELDS}
+    # (a course's values are usually exactly its editable fields: encoded as they are)
+    subset = (
+        values
+        if type(values) is dict and values.keys() == _EDITABLE_SET
+        else {name: values.get(name) for name in EDITABLE_FIELDS}
+    )
     try:
         encoded = orjson.dumps(subset, default=_hash_default, option=_HASH_OPTIONS)
     except TypeError:  # orjson.JSONEncodeError: integers beyond 64 bits, lone surrogates…

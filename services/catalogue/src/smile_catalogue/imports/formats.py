@@ -142,9 +142,8 @@ def _json_document(document: Any, encoding: str) -> ParsedFile:
         if not isinstance(item, dict):
             parsed.courses.append(SourceRow(i, None, {}, errors=[_error([], "a course is a JSON object")]))
             continue
-        patch = {k: v for k, v in item.items() if k != "code"}
-        code = item.get("code")
-        parsed.courses.append(SourceRow(i, code.strip() if isinstance(code, str) else None, patch))
+        code = item.pop("code", None)  # the rest of the course's object is its fields (the document is ours)
+        parsed.courses.append(SourceRow(i, code.strip() if isinstance(code, str) else None, item))
     return parsed
 
 

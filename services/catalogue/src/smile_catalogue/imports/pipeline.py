@@ -270,10 +270,10 @@ def _check_row(
         result.add("course", row.line, row.code, "rejected", row.errors)
         return
     stored = existing.get(key)
-    unknown = row.patch.keys() - _EDITABLE
-    if unknown:
+    if not row.patch.keys() <= _EDITABLE:
         errors = [
-            {"loc": [name], "msg": "not a field of a course", "type": "extra_forbidden"} for name in sorted(unknown)
+            {"loc": [name], "msg": "not a field of a course", "type": "extra_forbidden"}
+            for name in sorted(row.patch.keys() - _EDITABLE)
         ]
         result.add("course", row.line, row.code, "rejected", errors)
         return
