@@ -232,12 +232,15 @@ class Writer:
     ) -> None:
         dialect = self.session.get_bind().dialect
         json_columns = {c.name for c in table.columns if isinstance(c.type.dialect_impl(dialect), sa.JSON)}
-        flags = [(c, c in json_columns) for c in columns]
         getter = operator.itemgetter(*columns)
-        with_json = bool(json_columns & set(columns))
+        json_at = [i for i, c in enumerate(columns) if c in json_columns]
+        with_json = bool(json_at)
 
         def record(row: dict[str, Any]) -> tuple[Any, ...]:
-            return tuple(_dumps(row[c]) if is_json else row[c] for c, is_json in flags)
+            values = list(getter(row))
+            for i in json_at:
+                values[i] = _dumps(values[i])
+            return tuple(values)
 
         records: Iterable[tuple[Any, ...]] | AsyncIterable[tuple[Any, ...]]
         if isinstance(rows, AsyncIterable):
