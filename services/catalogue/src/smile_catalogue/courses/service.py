@@ -11,7 +11,7 @@ from smile_catalogue import revision
 from smile_catalogue.courses import index
 from smile_catalogue.courses.models import Course, CourseStatus
 from smile_catalogue.courses.repository import CourseRepository
-from smile_catalogue.courses.schemas import CourseCreate, CourseUpdate, stored_values
+from smile_catalogue.courses.schemas import CourseCreate, CourseUpdate, course_values, stored_values
 from smile_catalogue.db import outbox
 from smile_catalogue.refs import Refs, load_refs
 from smile_common.db import utcnow
@@ -51,7 +51,7 @@ async def create_course(
     repo = CourseRepository(session)
     if await repo.code_taken(principal.tenant, data.code):
         raise CourseCodeTaken(f"The code {data.code} is already used by another course of {principal.tenant}.")
-    values = stored_values(data)
+    values = course_values(data)
     refs = refs or await load_refs(session, principal.tenant)
     refs.check_course(values)
     now = utcnow()

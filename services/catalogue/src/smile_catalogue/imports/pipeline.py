@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from smile_catalogue.courses.index import EDITABLE_FIELDS, content_hash
 from smile_catalogue.courses.models import CourseStatus
-from smile_catalogue.courses.schemas import CourseCreate, stored_values
+from smile_catalogue.courses.schemas import CourseCreate, course_values
 from smile_catalogue.db import is_postgres
 from smile_catalogue.imports.formats import ParsedFile, SourceRow, multilingual_fields
 from smile_catalogue.imports.writer import ExistingCourse, Writer, load_existing
@@ -282,7 +282,7 @@ def _check_row(
     except ValidationError as exc:
         result.add("course", row.line, row.code, "rejected", _errors(exc))
         return
-    values = stored_values(model)
+    values = course_values(model)
     if stored is not None:
         values["code"] = stored.code  # the stored spelling of the code is kept
     problems = refs.course_problems(values)
