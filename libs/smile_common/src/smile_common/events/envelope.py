@@ -79,6 +79,28 @@ class Envelope(BaseModel):
         return model.model_validate(self.data, extra="ignore")
 
 
+def _attributes(
+    payload: EventPayload,
+    source: str,
+    tenant: str,
+    subject: str | None,
+    correlation_id: str | None,
+    time: datetime | None,
+) -> dict[str, Any]:
+    """A new event's envelope attributes, in the envelope's order, without its data."""
+    return {
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": source,
+        "type": payload.event_type,
+        "time": time or datetime.now(UTC),
+        "datacontenttype": "application/json",
+        "subject": subject,
+        "tenant": tenant,
+        "correlationid": correlation_id,
+    }
+
+
 def new_envelope(
     payload: EventPayload,
     *,
@@ -88,16 +110,8 @@ def new_envelope(
     correlation_id: str | None = None,
     time: datetime | None = None,
 ) -> Envelope:
-    return Envelope(
-        id=str(uuid.uuid4()),
-        source=source,
-        type=payload.event_type,
-        time=time or datetime.now(UTC),
-        subject=subject,
-        tenant=tenant,
-        correlationid=correlation_id,
-        data=payload.model_dump(mode="json"),
-    )
+    attributes = _attributes(payload, source, tenant, subject, correlation_id, time)
+    return Envelope(**attributes, data=payload.model_dump(mode="json"))
 
 
 def envelope_json(
@@ -111,22 +125,11 @@ def envelope_json(
     """The id and JSON text of the envelope :func:`new_envelope` makes for ``payload``, written without the
     envelope model (bulk writers: about half the time): the same text as ``new_envelope(…).model_dump_json()``
     (tested), and, when envelope checks are installed (tests), checked like it."""
-    event_id = str(uuid.uuid4())
-    head = {
-        "specversion": "1.0",
-        "id": event_id,
-        "source": source,
-        "type": payload.event_type,
-        "time": datetime.now(UTC),
-        "datacontenttype": "application/json",
-        "subject": subject,
-        "tenant": tenant,
-        "correlationid": correlation_id,
-    }
+    head = _attributes(payload, source, tenant, subject, correlation_id, None)
     text = orjson.dumps(head, option=orjson.OPT_UTC_Z)[:-1].decode() + ',"data":' + payload.model_dump_json() + "}"
     if _VALIDATORS:
         check_envelope(Envelope.model_validate_json(text))
-    return event_id, text
+    return head["id"], text
 
 
 #: checks run on every envelope written to an outbox or published on a bus. Production installs none;
