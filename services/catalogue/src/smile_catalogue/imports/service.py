@@ -74,6 +74,7 @@ _ANALYZING_KEY = "catalogue_import_analyzing"
 #: the worker name of each job this process claimed, until it runs it
 _CLAIMS_KEY = "catalogue_import_claims"
 _JOB = table_of(ImportJob)
+_PAYLOAD = table_of(ImportPayload)
 #: extra callback the command line gives to draw its progress bar
 Printer = Callable[[str, int, int], None]
 
@@ -239,9 +240,7 @@ async def _give_up_exhausted(session: AsyncSession, now: datetime, max_attempts:
     ids = list((await session.execute(exhausted)).scalars())
     if ids:
         _log.warning("imports given up after %s attempts: %s", max_attempts, ", ".join(map(str, ids)))
-        await session.execute(
-            sa.update(table_of(ImportPayload)).where(table_of(ImportPayload).c.job_id.in_(ids)).values(content=None)
-        )
+        await session.execute(sa.update(_PAYLOAD).where(_PAYLOAD.c.job_id.in_(ids)).values(content=None))
 
 
 class LeaseLostError(Exception):
@@ -504,9 +503,8 @@ async def _mark_finished(
     await session.flush()
     # the file is not kept once applied: the report says what it did (the file is not read back to drop it)
     report = gzip.compress(orjson.dumps(rows or []), compresslevel=5)
-    payloads = table_of(ImportPayload)
     await session.execute(
-        sa.update(payloads).where(payloads.c.job_id == lease.job_id).values(content=None, report=report)
+        sa.update(_PAYLOAD).where(_PAYLOAD.c.job_id == lease.job_id).values(content=None, report=report)
     )
     return job
 
