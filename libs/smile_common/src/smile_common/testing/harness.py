@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
+from smile_common.dataprotection.bundle import protection_of
 from smile_common.db.engine import create_database
 from smile_common.events.bus import Bus, InMemoryBus
 from smile_common.events.rabbitmq import RabbitMQBus
@@ -154,10 +155,40 @@ class ServiceHarness:
         """Publish every pending outbox event now (and, on the in-process bus, let consumers apply it)."""
         return await self.runtime.relay().drain()
 
-    async def start_worker(self) -> None:
-        """Run the service's worker (consumers + relay + background loops) until :meth:`close`."""
+    async def start_worker(self, *, settle_jobs: bool = True) -> None:
+        """Run the service's worker (consumers + relay + background loops) until :meth:`close`.
+
+        A new worker runs its scheduled jobs at once (retention…); unless ``settle_jobs`` is false, this
+        returns once that first run is over. Otherwise the job would change data in the middle of a test
+        (a fixture's mobility that ended over a year ago by the real clock is anonymised), at a moment that
+        depends on the machine's speed.
+        """
         await start_consumers(self.runtime)
         self._worker = asyncio.create_task(run_worker(self.runtime, self._stop, subscribe=False))
+        if settle_jobs:
+            await self._first_jobs_run()
+
+    async def _first_jobs_run(self, timeout: float = 60.0) -> None:
+        protection = protection_of(self.definition)
+        if protection is None or not self.runtime.settings.jobs_enabled:
+            return
+        runner = protection.runner(self.runtime)
+        run = runner.tables.job_run
+        finished = sa.select(sa.func.count(sa.distinct(run.c.job))).where(
+            run.c.job.in_(list(runner.jobs)), run.c.finished_at.is_not(None)
+        )
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            async with self.runtime.database.sessionmaker() as session:
+                if int(await session.scalar(finished) or 0) >= len(runner.jobs):
+                    return
+            if self._worker is not None and self._worker.done():
+                self._worker.result()  # the worker stopped: its error, if any, is the test's
+                return
+            if loop.time() > deadline:
+                raise AssertionError(f"{self.definition.name}: the worker's first scheduled jobs did not finish")
+            await asyncio.sleep(0.02)
 
     async def count(self, table: sa.Table, *where: Any) -> int:
         async with self.runtime.database.sessionmaker() as session:
