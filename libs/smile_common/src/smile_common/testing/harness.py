@@ -27,6 +27,7 @@ from smile_common.service import (
     start_consumers,
 )
 from smile_common.settings import ServiceSettings
+from smile_common.testing.wait import eventually
 
 __all__ = ["NO_RATE_LIMITS", "PRODUCTION_RATE_LIMITS", "ServiceHarness", "Stack"]
 
@@ -168,7 +169,7 @@ class ServiceHarness:
         if settle_jobs:
             await self._first_jobs_run()
 
-    async def _first_jobs_run(self, timeout: float = 60.0) -> None:
+    async def _first_jobs_run(self) -> None:
         protection = protection_of(self.definition)
         if protection is None or not self.runtime.settings.jobs_enabled:
             return
@@ -177,18 +178,15 @@ class ServiceHarness:
         finished = sa.select(sa.func.count(sa.distinct(run.c.job))).where(
             run.c.job.in_(list(runner.jobs)), run.c.finished_at.is_not(None)
         )
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            async with self.runtime.database.sessionmaker() as session:
-                if int(await session.scalar(finished) or 0) >= len(runner.jobs):
-                    return
+
+        async def over() -> bool:
             if self._worker is not None and self._worker.done():
                 self._worker.result()  # the worker stopped: its error, if any, is the test's
-                return
-            if loop.time() > deadline:
-                raise AssertionError(f"{self.definition.name}: the worker's first scheduled jobs did not finish")
-            await asyncio.sleep(0.02)
+                return True
+            async with self.runtime.database.sessionmaker() as session:
+                return int(await session.scalar(finished) or 0) >= len(runner.jobs)
+
+        await eventually(over, timeout=60.0, interval=0.02)
 
     async def count(self, table: sa.Table, *where: Any) -> int:
         async with self.runtime.database.sessionmaker() as session:
